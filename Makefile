@@ -1,0 +1,65 @@
+# Fangkong — the two commands are `make demo` and `make test` (see README.md).
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export DJANGO_SETTINGS_MODULE := fangkong.settings
+
+.PHONY: demo test setup lint format migrate serve bench messages clean help
+
+help:
+	@echo "make demo   — set up, load the demo scenario and serve on http://$(HOST):$(PORT)"
+	@echo "make test   — set up, lint and run every test (SQLite; PostgreSQL when DATABASE_URL is set)"
+	@echo "make bench  — performance benchmark on PostgreSQL (results in bench/results/)"
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+build/vendor/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	mkdir -p build/vendor
+	cp node_modules/htmx.org/dist/htmx.min.js node_modules/echarts/dist/echarts.min.js build/vendor/
+	touch $@
+
+setup: $(VENV)/.installed build/vendor/.installed
+
+migrate: setup
+	$(BIN)/fangkong migrate --noinput -v 0
+
+demo: migrate
+	$(BIN)/fangkong load-demo
+	$(BIN)/fangkong collectstatic --noinput -v 0
+	@echo ""
+	@echo "防控指挥平台 Fangkong is serving on http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
+	@echo "Log in with any account above, e.g. admin / Fangkong-2020"
+	$(BIN)/gunicorn fangkong.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile - --log-level warning
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy fangkong bench
+	$(BIN)/fangkong check
+	$(BIN)/fangkong makemigrations --check --dry-run -v 0
+	$(BIN)/python -m fangkong.core.i18n_check
+
+test: lint
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+format: setup
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+messages: setup
+	$(BIN)/python -m fangkong.core.i18n_check --compile
+
+bench: setup
+	$(BIN)/python -m bench $(BENCH_ARGS)
+
+clean:
+	rm -rf $(VENV) node_modules build var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,25 @@
+"""The REST API under /api/: OpenAPI 3 at /api/openapi.json, interactive docs at /api/docs."""
+
+from __future__ import annotations
+
+from ninja import NinjaAPI
+
+from fangkong.accounts.api import router as accounts_router
+from fangkong.core.api import ActiveSessionAuth, TokenAuth, install_error_handlers
+from fangkong.regions.api import router as regions_router
+
+api = NinjaAPI(
+    title="Fangkong 防控指挥平台 API",
+    version="1",
+    description=(
+        "Authenticate with the browser session, or with `Authorization: Bearer <token>` "
+        "using a token an administrator created. Every answer is limited to the caller's "
+        "jurisdiction; a record outside it answers 404 like one that does not exist. Errors "
+        'are JSON `{"code": ..., "message": ...}`.'
+    ),
+    auth=[TokenAuth(), ActiveSessionAuth()],
+    urls_namespace="api",
+)
+install_error_handlers(api)
+api.add_router("/", accounts_router)
+api.add_router("/", regions_router)

@@ -1,0 +1,148 @@
+"""The REST API's shared parts: authentication, error answers, base schema.
+
+Every error is JSON ``{"code": <stable code>, "message": <for people>}``; validation errors add
+``errors`` with the field paths. Nothing the client sends should produce a 500.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI, Schema
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.security import HttpBearer, SessionAuth
+from pydantic import ConfigDict
+
+from fangkong.core.errors import ActionError
+from fangkong.core.jurisdiction import OutOfJurisdiction
+
+
+class InputSchema(Schema):
+    """Request bodies refuse fields they do not know."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class TokenAuth(HttpBearer):
+    """``Authorization: Bearer fk_…`` — a machine token created by an administrator."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        from fangkong.accounts.actions import authenticate_token
+
+        api_token = authenticate_token(token)
+        if api_token is None:
+            return None
+        request.user = api_token.user
+        request.api_token = api_token  # type: ignore[attr-defined]
+        return api_token.user
+
+
+class ActiveSessionAuth(SessionAuth):
+    """The browser's session (with CSRF on unsafe methods), for active users only."""
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        user = super().authenticate(request, key)
+        if user is not None and getattr(user, "is_active", False):
+            return user
+        return None
+
+
+STATUS_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    422: "validation_error",
+    429: "too_many_requests",
+}
+
+MESSAGES = {
+    401: "请先登录，或在 Authorization 头中提供有效的令牌。",
+    403: "您的角色无权执行此操作。",
+    404: "记录不存在，或不在您的辖区内。",
+    413: "请求体过大。",
+}
+
+
+def _error(
+    api: NinjaAPI,
+    request: HttpRequest,
+    status: int,
+    message: str,
+    code: str | None = None,
+    **extra: Any,
+) -> HttpResponse:
+    body = {"code": code or STATUS_CODES.get(status, "error"), "message": message, **extra}
+    return api.create_response(request, body, status=status)
+
+
+def _validation_message(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    out = []
+    for e in errors:
+        loc = [str(x) for x in e.get("loc", []) if x not in ("body", "payload", "query", "path")]
+        kind = e.get("type", "")
+        if kind == "extra_forbidden":
+            msg = "不认识的字段"
+        elif kind == "missing":
+            msg = "缺少必填字段"
+        elif kind.endswith("_type") or kind.endswith("_parsing"):
+            msg = "类型不正确"
+        else:
+            msg = str(e.get("msg", "取值无效"))
+        out.append({"field": ".".join(loc), "message": msg, "type": kind})
+    return out
+
+
+def install_error_handlers(api: NinjaAPI) -> None:
+    @api.exception_handler(ValidationError)
+    def validation(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+        details = _validation_message(exc.errors)
+        summary = "；".join(f"{d['field'] or '请求'}：{d['message']}" for d in details[:5])
+        return _error(api, request, 422, f"请求数据有误：{summary}", errors=details)
+
+    @api.exception_handler(AuthenticationError)
+    def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+        return _error(api, request, 401, MESSAGES[401])
+
+    @api.exception_handler(HttpError)
+    def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        status = exc.status_code
+        message = MESSAGES.get(status, str(exc))
+        if status == 400 and "parse" in str(exc).lower():
+            return _error(api, request, 400, "请求体不是有效的 JSON。", code="bad_json")
+        return _error(api, request, status, message)
+
+    @api.exception_handler(Http404)
+    def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+        return _error(api, request, 404, MESSAGES[404])
+
+    @api.exception_handler(OutOfJurisdiction)
+    def out_of_scope(request: HttpRequest, exc: OutOfJurisdiction) -> HttpResponse:
+        return _error(api, request, 404, MESSAGES[404])
+
+    @api.exception_handler(PermissionDenied)
+    def forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+        return _error(api, request, 403, MESSAGES[403])
+
+    @api.exception_handler(ActionError)
+    def refused(request: HttpRequest, exc: ActionError) -> HttpResponse:
+        extra = {"field": exc.field} if exc.field else {}
+        return _error(api, request, exc.status, exc.message, code=exc.code, **extra)
+
+    @api.exception_handler(RequestDataTooBig)
+    def too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+        return _error(api, request, 413, MESSAGES[413])
+
+    @api.exception_handler(SuspiciousOperation)
+    def suspicious(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
+        return _error(api, request, 400, "请求无效。")
+
+
+def require_perm(request: HttpRequest, perm: str) -> None:
+    if not request.user.has_perm(perm):
+        raise PermissionDenied

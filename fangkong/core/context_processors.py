@@ -1,0 +1,25 @@
+"""Navigation shown in the page header, by what the user may do."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    items = [(_("Home"), reverse("core:home")), (_("Search"), reverse("regions:search"))]
+    if user.has_perm("regions.view_gridstaff"):
+        items.append((_("Grid staff"), reverse("regions:staff_list")))
+    if user.has_perm("accounts.manage_users"):
+        items.append((_("Users"), reverse("accounts:user_list")))
+    if user.has_perm("accounts.manage_tokens"):
+        items.append((_("API tokens"), reverse("accounts:token_list")))
+    if user.has_perm("audit.view_auditevent"):
+        items.append((_("Audit log"), reverse("audit:list")))
+    return {"nav_items": items}

@@ -1,0 +1,315 @@
+"""Pages of the division tree: a division's home page, search, grids and grid staff."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from fangkong.core.forms import run_action
+from fangkong.core.jurisdiction import get_visible_or_404, user_of
+from fangkong.regions import actions, selectors
+from fangkong.regions.choices import Level
+from fangkong.regions.forms import (
+    AssignForm,
+    EndAssignmentForm,
+    GridForm,
+    MergeForm,
+    RetireForm,
+    StaffEditForm,
+    StaffForm,
+)
+from fangkong.regions.models import Division, GridAssignment, GridStaff
+
+GEOJSON = Path(__file__).parent / "data" / "geo" / "jilin-cities.geojson"
+PAGE = 50
+
+
+def _require(request: HttpRequest, perm: str) -> None:
+    if not request.user.has_perm(perm):
+        raise PermissionDenied
+
+
+def _division(request: HttpRequest, code: str) -> Division:
+    division: Division = get_visible_or_404(Division.objects.all(), request.user, code=code)
+    return division
+
+
+def _map_focus(division: Division) -> str:
+    """The 4-digit code of the prefecture to highlight (the map has prefecture boundaries)."""
+    parts = division.path.rstrip("/").split("/")
+    return parts[1] if len(parts) > 1 else ""
+
+
+@login_required
+def division_detail(request: HttpRequest, code: str) -> HttpResponse:
+    division = _division(request, code)
+    after = request.GET.get("after") or None
+    show_retired = request.GET.get("retired") == "1"
+    page = selectors.children_page(
+        user_of(request),
+        division,
+        after=after,
+        size=PAGE,
+        include_retired=show_retired,
+    )
+    context: dict[str, Any] = {
+        "division": division,
+        "page": page,
+        "show_retired": show_retired,
+        "can_manage_grids": request.user.has_perm("regions.manage_grids"),
+        "breadcrumb": selectors.breadcrumb(division, user_of(request)),
+        "map_data": {"focus": _map_focus(division), "name": division.name},
+        "levels": Level,
+    }
+    if request.headers.get("HX-Request") and after:
+        return render(request, "regions/_children_rows.html", context)
+    if division.is_grid:
+        context["assignments"] = (
+            GridAssignment.objects.visible_to(request.user)
+            .filter(grid=division)
+            .select_related("staff")
+            .order_by("ended_at", "staff__name")
+        )
+        context["merged_from"] = division.merged_from.all()
+        return render(request, "regions/grid_detail.html", context)
+    return render(request, "regions/division_detail.html", context)
+
+
+@login_required
+def search(request: HttpRequest) -> HttpResponse:
+    query = (request.GET.get("q") or "").strip()[:40]
+    within_code = request.GET.get("within") or ""
+    within = _division(request, within_code) if within_code else None
+    page = None
+    if query:
+        page = selectors.search(
+            user_of(request),
+            query,
+            within=within,
+            after=request.GET.get("after") or None,
+            size=PAGE,
+        )
+    context = {"query": query, "page": page, "within": within}
+    if request.headers.get("HX-Request"):
+        return render(request, "regions/_search_results.html", context)
+    return render(request, "regions/search.html", context)
+
+
+@login_required
+def geojson(request: HttpRequest) -> FileResponse:
+    response = FileResponse(GEOJSON.open("rb"), content_type="application/geo+json")
+    response["Cache-Control"] = "private, max-age=86400"
+    return response
+
+
+# --- grids -------------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def grid_create(request: HttpRequest, code: str) -> HttpResponse:
+    village = _division(request, code)
+    _require(request, "regions.manage_grids")
+    form = GridForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        grid = run_action(
+            form,
+            lambda: actions.create_grid(
+                actor=user_of(request), village=village, **form.cleaned_data
+            ),
+        )
+        if grid is not None:
+            return redirect(grid.get_absolute_url())
+    return render(
+        request, "regions/grid_form.html", {"form": form, "village": village, "division": village}
+    )
+
+
+def village_url(grid: Division) -> str:
+    parent = grid.parent
+    return parent.get_absolute_url() if parent is not None else "/"
+
+
+def _grid(request: HttpRequest, code: str) -> Division:
+    grid = _division(request, code)
+    if not grid.is_grid:
+        raise PermissionDenied
+    _require(request, "regions.manage_grids")
+    return grid
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def grid_rename(request: HttpRequest, code: str) -> HttpResponse:
+    grid = _grid(request, code)
+    form = GridForm(request.POST or None, initial={"name": grid.name, "note": grid.note})
+    if request.method == "POST" and form.is_valid():
+        done = run_action(
+            form,
+            lambda: actions.rename_grid(actor=user_of(request), grid=grid, **form.cleaned_data),
+        )
+        if done is not None:
+            return redirect(grid.get_absolute_url())
+    return render(request, "regions/grid_rename.html", {"form": form, "division": grid})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def grid_merge(request: HttpRequest, code: str) -> HttpResponse:
+    grid = _grid(request, code)
+    form = MergeForm(request.POST or None, grid=grid)
+    if request.method == "POST" and form.is_valid():
+        target = run_action(
+            form,
+            lambda: actions.merge_grids(
+                actor=user_of(request),
+                source=grid,
+                target=form.cleaned_data["target"],
+                reason=form.cleaned_data["reason"],
+            ),
+        )
+        if target is not None:
+            return redirect(target.get_absolute_url())
+    return render(request, "regions/grid_merge.html", {"form": form, "division": grid})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def grid_retire(request: HttpRequest, code: str) -> HttpResponse:
+    grid = _grid(request, code)
+    form = RetireForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        done = run_action(
+            form,
+            lambda: actions.retire_grid(
+                actor=user_of(request), grid=grid, reason=form.cleaned_data["reason"]
+            ),
+        )
+        if done is not None:
+            return redirect(village_url(grid))
+    return render(request, "regions/grid_retire.html", {"form": form, "division": grid})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def grid_assign(request: HttpRequest, code: str) -> HttpResponse:
+    grid = _grid(request, code)
+    form = AssignForm(request.POST or None, grid=grid)
+    if request.method == "POST" and form.is_valid():
+        done = run_action(
+            form,
+            lambda: actions.assign_staff(
+                actor=user_of(request), grid=grid, staff=form.cleaned_data["staff"]
+            ),
+        )
+        if done is not None:
+            return redirect(grid.get_absolute_url())
+    return render(request, "regions/grid_assign.html", {"form": form, "division": grid})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def assignment_end(request: HttpRequest, pk: int) -> HttpResponse:
+    assignment = get_visible_or_404(
+        GridAssignment.objects.select_related("grid", "staff"), request.user, pk=pk
+    )
+    _require(request, "regions.manage_grids")
+    form = EndAssignmentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        done = run_action(
+            form,
+            lambda: actions.end_assignment(
+                actor=user_of(request),
+                assignment=assignment,
+                reason=form.cleaned_data["reason"],
+            ),
+        )
+        if done is not None:
+            return redirect(assignment.grid.get_absolute_url())
+    return render(
+        request,
+        "regions/assignment_end.html",
+        {"form": form, "assignment": assignment, "division": assignment.grid},
+    )
+
+
+# --- grid staff --------------------------------------------------------------------------------
+
+
+@login_required
+def staff_list(request: HttpRequest) -> HttpResponse:
+    _require(request, "regions.view_gridstaff")
+    qs = GridStaff.objects.visible_to(request.user).select_related("division")
+    query = (request.GET.get("q") or "").strip()[:40]
+    if query:
+        qs = qs.filter(name__contains=query) | qs.filter(phone__startswith=query)
+    after = request.GET.get("after")
+    if after and after.isdigit():
+        qs = qs.filter(pk__gt=int(after))
+    items = list(qs.order_by("pk")[: PAGE + 1])
+    next_after = items[PAGE - 1].pk if len(items) > PAGE else None
+    home = getattr(user_of(request), "home_division", None)
+    return render(
+        request,
+        "regions/staff_list.html",
+        {
+            "items": items[:PAGE],
+            "next_after": next_after,
+            "query": query,
+            "can_add": request.user.has_perm("regions.add_gridstaff")
+            and home is not None
+            and home.level == Level.VILLAGE,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def staff_create(request: HttpRequest, code: str) -> HttpResponse:
+    village = _division(request, code)
+    _require(request, "regions.add_gridstaff")
+    form = StaffForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        staff = run_action(
+            form,
+            lambda: actions.create_staff(
+                actor=user_of(request), village=village, **form.cleaned_data
+            ),
+        )
+        if staff is not None:
+            return redirect("regions:staff_list")
+    return render(request, "regions/staff_form.html", {"form": form, "division": village})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def staff_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    staff = get_visible_or_404(GridStaff.objects.select_related("division"), request.user, pk=pk)
+    _require(request, "regions.change_gridstaff")
+    initial = {
+        "name": staff.name,
+        "phone": staff.phone,
+        "kind": staff.kind,
+        "party_organisation": staff.party_organisation,
+        "active": staff.active,
+    }
+    form = StaffEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        done = run_action(
+            form,
+            lambda: actions.update_staff(actor=user_of(request), staff=staff, **form.cleaned_data),
+        )
+        if done is not None:
+            return redirect("regions:staff_list")
+    history = staff.assignments.select_related("grid").order_by("-started_at")
+    return render(
+        request,
+        "regions/staff_form.html",
+        {"form": form, "division": staff.division, "staff": staff, "history": history},
+    )

@@ -1,0 +1,18 @@
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from fangkong.api import api
+
+urlpatterns = [
+    path("", include("fangkong.core.urls")),
+    path("", include("fangkong.regions.urls")),
+    path("accounts/", include("fangkong.accounts.urls")),
+    path("audit/", include("fangkong.audit.urls")),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("api/", api.urls),
+]
+
+handler400 = "fangkong.core.views.bad_request"
+handler403 = "fangkong.core.views.permission_denied"
+handler404 = "fangkong.core.views.page_not_found"
+handler500 = "fangkong.core.views.server_error"
