@@ -40,14 +40,21 @@ def pytest_configure(config: Any) -> None:
     ]
 
 
-def add_division(code: str, name: str, level: int, parent: Division | None,
-                 kind: str = Kind.STATISTICAL) -> Division:
+def add_division(
+    code: str, name: str, level: int, parent: Division | None, kind: str = Kind.STATISTICAL
+) -> Division:
     """Insert one statistical division (what `import-divisions` does, one row at a time)."""
     short = code
     full, initials = pinyin_keys(name)
     return Division.objects.create(
-        code=short.ljust(12, "0"), name=name, level=level, kind=kind, parent=parent,
-        path=f"{parent.path if parent else ''}{short}/", pinyin=full, initials=initials,
+        code=short.ljust(12, "0"),
+        name=name,
+        level=level,
+        kind=kind,
+        parent=parent,
+        path=f"{parent.path if parent else ''}{short}/",
+        pinyin=full,
+        initials=initials,
     )
 
 
@@ -77,15 +84,23 @@ def tree(db: Any) -> SimpleNamespace:
 def make_user(db: Any) -> Callable[..., User]:
     counter = iter(range(1, 10_000))
 
-    def make(division: Division | None, roles: Iterable[str] = (Role.SYSADMIN,),
-             username: str | None = None, **extra: Any) -> User:
+    def make(
+        division: Division | None,
+        roles: Iterable[str] = (Role.SYSADMIN,),
+        username: str | None = None,
+        **extra: Any,
+    ) -> User:
         name = username or f"user{next(counter)}"
         if division is None:
             user = User.objects.create_user(username=name, password=TEST_PASSWORD, **extra)
             return user
         return account_actions.create_user(
-            actor=None, username=name, password=TEST_PASSWORD, home_division=division,
-            roles=list(roles), full_name=extra.get("full_name", name),
+            actor=None,
+            username=name,
+            password=TEST_PASSWORD,
+            home_division=division,
+            roles=list(roles),
+            full_name=extra.get("full_name", name),
         )
 
     return make

@@ -105,7 +105,9 @@ def update_user(
     title: str = "",
     is_active: bool = True,
 ) -> User:
-    user = User.objects.select_for_update().select_related("home_division").get(pk=user.pk)
+    user = (
+        User.objects.select_for_update(of=("self",)).select_related("home_division").get(pk=user.pk)
+    )
     ensure_in_scope(actor, _audit_path(user) or None)
     ensure_in_scope(actor, home_division.path)
     if actor is not None and actor.pk == user.pk and not is_active:
@@ -115,8 +117,12 @@ def update_user(
     before["roles"] = sorted(user.roles)
     user.full_name, user.phone, user.title = full_name.strip(), phone.strip(), title.strip()
     user.home_division = home_division
-    user.is_active = is_active
+    was_active, user.is_active = user.is_active, is_active
     user.save()
+    if was_active and not is_active:
+        # Deactivating on the edit page is deactivation too: its tokens must not outlive it
+        # (they would come back to life if the user were reactivated).
+        ApiToken.objects.filter(user=user, revoked_at=None).update(revoked_at=timezone.now())
     _set_roles(user, roles)
     after = snapshot(user, USER_FIELDS)
     after["roles"] = sorted(roles)
@@ -134,7 +140,9 @@ def update_user(
 
 @transaction.atomic
 def deactivate_user(*, actor: User | None, user: User) -> User:
-    user = User.objects.select_for_update().select_related("home_division").get(pk=user.pk)
+    user = (
+        User.objects.select_for_update(of=("self",)).select_related("home_division").get(pk=user.pk)
+    )
     ensure_in_scope(actor, _audit_path(user) or None)
     if actor is not None and actor.pk == user.pk:
         raise ActionError("不能停用自己的账号。", code="deactivate_self")
@@ -154,7 +162,9 @@ def deactivate_user(*, actor: User | None, user: User) -> User:
 
 @transaction.atomic
 def reset_password(*, actor: User | None, user: User, password: str) -> User:
-    user = User.objects.select_for_update().select_related("home_division").get(pk=user.pk)
+    user = (
+        User.objects.select_for_update(of=("self",)).select_related("home_division").get(pk=user.pk)
+    )
     ensure_in_scope(actor, _audit_path(user) or None)
     _check_password(password, user)
     user.set_password(password)
@@ -224,7 +234,9 @@ def create_token(
 @transaction.atomic
 def revoke_token(*, actor: User | None, token: ApiToken) -> ApiToken:
     token = (
-        ApiToken.objects.select_for_update().select_related("user__home_division").get(pk=token.pk)
+        ApiToken.objects.select_for_update(of=("self",))
+        .select_related("user__home_division")
+        .get(pk=token.pk)
     )
     ensure_in_scope(actor, _audit_path(token.user) or None)
     if token.revoked_at is None:

@@ -13,16 +13,23 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer, SessionAuth
-from pydantic import ConfigDict
+from pydantic import ConfigDict, field_validator
 
 from fangkong.core.errors import ActionError
 from fangkong.core.jurisdiction import OutOfJurisdiction
 
 
 class InputSchema(Schema):
-    """Request bodies refuse fields they do not know."""
+    """Request bodies refuse fields they do not know, and text PostgreSQL cannot store."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        if isinstance(value, str) and "\x00" in value:
+            raise ValueError("不能包含 NUL 字符")
+        return value
 
 
 class TokenAuth(HttpBearer):
@@ -41,6 +48,13 @@ class TokenAuth(HttpBearer):
 
 class ActiveSessionAuth(SessionAuth):
     """The browser's session (with CSRF on unsafe methods), for active users only."""
+
+    def __call__(self, request: HttpRequest) -> Any:
+        # No session cookie: nothing to authenticate and nothing for CSRF to protect. Without
+        # this, a machine POSTing with a bad bearer token got a CSRF 403 instead of 401.
+        if self.param_name not in request.COOKIES:
+            return None
+        return super().__call__(request)
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         user = super().authenticate(request, key)
@@ -115,6 +129,9 @@ def install_error_handlers(api: NinjaAPI) -> None:
         message = MESSAGES.get(status, str(exc))
         if status == 400 and "parse" in str(exc).lower():
             return _error(api, request, 400, "请求体不是有效的 JSON。", code="bad_json")
+        if status == 403 and "csrf" in str(exc).lower():
+            message = "缺少或无效的 CSRF 令牌，请刷新页面后重试。"
+            return _error(api, request, 403, message, code="csrf_failed")
         return _error(api, request, status, message)
 
     @api.exception_handler(Http404)

@@ -23,6 +23,11 @@ def health(request: HttpRequest) -> JsonResponse:
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        # A URL under /api/ that matches no endpoint still answers JSON, like every API error.
+        from fangkong.core.api import MESSAGES
+
+        return JsonResponse({"code": "not_found", "message": MESSAGES[404]}, status=404)
     return render(request, "404.html", status=404)
 
 

@@ -33,8 +33,10 @@ class DivisionOut(Schema):
 
     @staticmethod
     def resolve_parent_code(obj: Division) -> str | None:
-        parent_path = obj.path.rstrip("/").rsplit("/", 1)[0]
-        return obj.parent.code if obj.parent_id and obj.parent else (parent_path or None)
+        # The parent's short code is the path's second-to-last segment; parents are never
+        # grids, so their full code is the short code padded to 12 digits. No query needed.
+        parts = obj.path.rstrip("/").split("/")
+        return parts[-2].ljust(12, "0") if len(parts) > 1 else None
 
 
 class DivisionPage(Schema):

@@ -1,12 +1,17 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.regions.choices import StaffKind
 from fangkong.regions.models import Division, GridStaff
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from fangkong.accounts.models import User
 
 
 class GridForm(forms.Form):
@@ -23,13 +28,16 @@ class MergeForm(forms.Form):
     target = forms.ModelChoiceField(label=_("Merge into"), queryset=Division.objects.none())
     reason = forms.CharField(label=_("Reason"), required=False, max_length=200)
 
-    def __init__(self, *args: Any, grid: Division, **kwargs: Any):
+    def __init__(self, *args: Any, grid: Division, actor: User | AnonymousUser, **kwargs: Any):
         super().__init__(*args, **kwargs)
         field = self.fields["target"]
         assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = Division.objects.filter(
-            parent_id=grid.parent_id, level=grid.level, active=True
-        ).exclude(pk=grid.pk)
+        # Only grids the actor may see: a user whose home is a grid sees no other grid.
+        field.queryset = (
+            Division.objects.visible_to(actor)
+            .filter(parent_id=grid.parent_id, level=grid.level, active=True)
+            .exclude(pk=grid.pk)
+        )
         field.to_field_name = "code"
 
 
@@ -53,12 +61,15 @@ class StaffEditForm(StaffForm):
 class AssignForm(forms.Form):
     staff = forms.ModelChoiceField(label=_("Staff"), queryset=GridStaff.objects.none())
 
-    def __init__(self, *args: Any, grid: Division, **kwargs: Any):
+    def __init__(self, *args: Any, grid: Division, actor: User | AnonymousUser, **kwargs: Any):
         super().__init__(*args, **kwargs)
         field = self.fields["staff"]
         assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = GridStaff.objects.filter(division=grid.parent, active=True).exclude(
-            assignments__grid=grid, assignments__ended_at=None
+        # Only staff the actor may see: the village's staff are outside a grid-level user's scope.
+        field.queryset = (
+            GridStaff.objects.visible_to(actor)
+            .filter(division=grid.parent, active=True)
+            .exclude(assignments__grid=grid, assignments__ended_at=None)
         )
 
 

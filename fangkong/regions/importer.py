@@ -89,7 +89,8 @@ def _read(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
         raise DivisionFileError([Problem(name, 0, "无法识别文件编码（应为 UTF-8 或 GBK）。")])
     if "\x00" in text:
         raise DivisionFileError([Problem(name, 0, "文件含有二进制内容，不是 CSV 文件。")])
-    reader = csv.DictReader(io.StringIO(text))
+    # strict: an unterminated quote is a format error, not a row that swallows the rest of the file
+    reader = csv.DictReader(io.StringIO(text), strict=True)
     header = [h.strip() for h in (reader.fieldnames or [])]
     reader.fieldnames = header
     rows = []
@@ -97,7 +98,10 @@ def _read(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
         for record in reader:
             rows.append((reader.line_num, {k: (v or "").strip() for k, v in record.items() if k}))
     except csv.Error as exc:
-        raise DivisionFileError([Problem(name, reader.line_num, f"CSV 格式错误：{exc}")]) from exc
+        # DictReader.line_num lags a row behind on error; the inner reader knows the line.
+        raise DivisionFileError(
+            [Problem(name, reader.reader.line_num, f"CSV 格式错误：{exc}")]
+        ) from exc
     return header, rows
 
 

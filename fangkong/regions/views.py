@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from fangkong.core.forms import run_action
-from fangkong.core.jurisdiction import get_visible_or_404, user_of
+from fangkong.core.jurisdiction import ALL, get_visible_or_404, scope_of, user_of
 from fangkong.regions import actions, selectors
 from fangkong.regions.choices import Level
 from fangkong.regions.forms import (
@@ -41,9 +41,23 @@ def _division(request: HttpRequest, code: str) -> Division:
 
 
 def _map_focus(division: Division) -> str:
-    """The 4-digit code of the prefecture to highlight (the map has prefecture boundaries)."""
+    """The prefecture to highlight (the map has prefecture boundaries): its 4-digit code, or
+    "*" on the province's page, where the whole province is the user's area."""
     parts = division.path.rstrip("/").split("/")
-    return parts[1] if len(parts) > 1 else ""
+    return parts[1] if len(parts) > 1 else "*"
+
+
+def _map_links(division: Division, user: Any) -> str:
+    """Which prefectures a click on the map may open for this user: "*" all of them, one
+    4-digit code, or "" none. A prefecture outside the user's subtree would answer 404."""
+    scope = scope_of(user)
+    province = division.path.split("/")[0]
+    if scope is None:
+        return ""
+    if scope in (ALL, f"{province}/"):
+        return "*"
+    parts = scope.rstrip("/").split("/")
+    return parts[1] if len(parts) == 2 else ""
 
 
 @login_required
@@ -64,7 +78,11 @@ def division_detail(request: HttpRequest, code: str) -> HttpResponse:
         "show_retired": show_retired,
         "can_manage_grids": request.user.has_perm("regions.manage_grids"),
         "breadcrumb": selectors.breadcrumb(division, user_of(request)),
-        "map_data": {"focus": _map_focus(division), "name": division.name},
+        "map_data": {
+            "focus": _map_focus(division),
+            "links": _map_links(division, request.user),
+            "name": division.name,
+        },
         "levels": Level,
     }
     if request.headers.get("HX-Request") and after:
@@ -163,7 +181,7 @@ def grid_rename(request: HttpRequest, code: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def grid_merge(request: HttpRequest, code: str) -> HttpResponse:
     grid = _grid(request, code)
-    form = MergeForm(request.POST or None, grid=grid)
+    form = MergeForm(request.POST or None, grid=grid, actor=request.user)
     if request.method == "POST" and form.is_valid():
         target = run_action(
             form,
@@ -200,7 +218,7 @@ def grid_retire(request: HttpRequest, code: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def grid_assign(request: HttpRequest, code: str) -> HttpResponse:
     grid = _grid(request, code)
-    form = AssignForm(request.POST or None, grid=grid)
+    form = AssignForm(request.POST or None, grid=grid, actor=request.user)
     if request.method == "POST" and form.is_valid():
         done = run_action(
             form,

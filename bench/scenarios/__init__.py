@@ -1,0 +1,30 @@
+"""Benchmark scenarios: one module each, run by ``python -m bench --scenario NAME``.
+
+A scenario module defines ``NAME``, ``DESCRIPTION`` and ``run(ctx: Context) -> ScenarioResult``.
+It builds the data it needs (through the project's own importers and actions wherever they are
+fast enough, in bulk where they are not, and says which), times its operations with
+:mod:`bench.harness`, and measures the physical limit beside each one in the same run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bench.harness import SetupLog
+
+# name → module; later issues add theirs here (e.g. "screening" for issue #3).
+SCENARIOS: dict[str, str] = {
+    "divisions": "bench.scenarios.divisions",
+}
+
+
+@dataclass
+class Context:
+    """What ``python -m bench`` hands a scenario."""
+
+    repeat: int
+    warmup: int
+    grids: int
+    seed: int
+    reused_database: bool
+    setup: SetupLog = field(default_factory=SetupLog)
