@@ -1,7 +1,8 @@
 """``python -m bench``: (re)create the benchmark database, migrate, run scenarios, write results.
 
-The benchmark owns its database: DATABASE_URL (default
-postgres://postgres@127.0.0.1:5432/fangkong_bench) is dropped and created from scratch, and
+The benchmark owns its database: BENCH_DATABASE_URL (default
+postgres://postgres@127.0.0.1:5432/fangkong_bench; never DATABASE_URL, which may name a database
+someone cares about) is dropped and created from scratch, and
 dropped again at the end unless ``--keep-db`` is given. With ``--keep-db`` an existing database
 is reused when it already holds the requested scale (setup is then not timed), as Django's
 ``test --keepdb`` does.
@@ -80,9 +81,9 @@ def configure_django() -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    url = os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
+    url = os.environ.get("BENCH_DATABASE_URL") or DEFAULT_DATABASE_URL
     if not url.startswith(("postgres://", "postgresql://")):
-        print(f"The benchmark runs on PostgreSQL; DATABASE_URL is {url!r}.", file=sys.stderr)
+        print(f"The benchmark runs on PostgreSQL; BENCH_DATABASE_URL is {url!r}.", file=sys.stderr)
         return 2
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fangkong.settings")

@@ -411,7 +411,7 @@ def _admin_conninfo(url: str) -> tuple[str, str]:
     params = conninfo_to_dict(url)
     name = str(params.get("dbname") or "")
     if not name:
-        raise SystemExit(f"DATABASE_URL names no database: {url}")
+        raise SystemExit(f"BENCH_DATABASE_URL names no database: {url}")
     params["dbname"] = "postgres"
     return make_conninfo("", **params), name
 

@@ -27,20 +27,19 @@ def _env_bool(name: str, default: bool) -> bool:
 DEBUG = _env_bool("FANGKONG_DEBUG", False)
 SECRET_KEY = os.environ.get("FANGKONG_SECRET_KEY", "")
 if not SECRET_KEY:
-    # A development key, written once into var/ so sessions survive a restart. Production sets
-    # FANGKONG_SECRET_KEY; `fangkong check --deploy` complains if it does not.
-    _key_file = VAR_DIR / "secret_key"
-    if _key_file.exists():
-        SECRET_KEY = _key_file.read_text().strip()
-    else:
-        from django.core.management.utils import get_random_secret_key
+    # No key in the environment: use one generated once and kept in var/secret_key (mode 600),
+    # so sessions survive a restart. Created exclusively, so two workers starting together
+    # agree on one key. Production may set FANGKONG_SECRET_KEY instead (docs/deployment.md).
+    from django.core.management.utils import get_random_secret_key
 
-        SECRET_KEY = get_random_secret_key()
-        try:
-            VAR_DIR.mkdir(parents=True, exist_ok=True)
-            _key_file.write_text(SECRET_KEY)
-        except OSError:
-            pass
+    _key_file = VAR_DIR / "secret_key"
+    try:
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        with open(os.open(_key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as _f:
+            _f.write(get_random_secret_key())
+    except FileExistsError:
+        pass
+    SECRET_KEY = _key_file.read_text().strip()
 
 ALLOWED_HOSTS = [
     h.strip()
@@ -72,6 +71,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "fangkong.core.middleware.RefuseNulMiddleware",
+    "fangkong.core.middleware.ApiMethodNotAllowedMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -176,7 +176,10 @@ CSRF_COOKIE_SECURE = _https
 SECURE_SSL_REDIRECT = _https
 SECURE_HSTS_SECONDS = 31536000 if _https else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = _https
-SECURE_HSTS_PRELOAD = _https
+# Preload commits the whole domain to HTTPS in browsers for good: opt in separately.
+SECURE_HSTS_PRELOAD = _https and _env_bool("FANGKONG_HSTS_PRELOAD", False)
+# ... so not preloading is a decision, not an oversight check --deploy should report.
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 if _https:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -213,7 +216,7 @@ USE_TZ = True
 # --- Static files -----------------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
-# Front-end libraries come from npm (package.json); `make vendor` copies the two files we serve
+# Front-end libraries come from npm (package.json); `make setup` copies the two files we serve
 # from node_modules into build/vendor. Nothing of theirs is committed.
 VENDOR_DIR = PROJECT_DIR / "build" / "vendor"
 STATICFILES_DIRS = [("vendor", VENDOR_DIR)] if VENDOR_DIR.is_dir() else []
@@ -251,4 +254,6 @@ LOGGING = {
 
 # --- Fangkong ---------------------------------------------------------------------------------
 FANGKONG_PAGE_SIZE = 50
+# Behind our own reverse proxy: take the client address from X-Forwarded-For (its last entry).
+FANGKONG_TRUST_X_FORWARDED_FOR = _env_bool("FANGKONG_TRUST_X_FORWARDED_FOR", False)
 FANGKONG_API_MAX_BODY = DATA_UPLOAD_MAX_MEMORY_SIZE

@@ -268,3 +268,33 @@ def authenticate_token(raw: str) -> ApiToken | None:
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token
+
+
+@transaction.atomic
+def record_login(*, user: User) -> None:
+    """A successful login, audited like any other action."""
+    record(actor=user, action="user.login", obj=user, division_path=_audit_path(user))
+
+
+@transaction.atomic
+def record_login_failure(*, username: str) -> None:
+    """A failed login. The account named (if it exists) decides who may see the row.
+
+    What was typed is kept only when it is an existing username: people sometimes type their
+    password into the username field, and that must not land in the audit log.
+    """
+    username = (username or "")[:150]
+    target = User.objects.select_related("home_division").filter(username=username).first()
+    record(
+        actor=None,
+        action="user.login_failed",
+        object_type="accounts.user",
+        object_id=str(target.pk) if target else "",
+        object_repr=username if target else "（未知账号）",
+        division_path=_audit_path(target) if target else "",
+    )
+
+
+@transaction.atomic
+def record_logout(*, user: User) -> None:
+    record(actor=user, action="user.logout", obj=user, division_path=_audit_path(user))

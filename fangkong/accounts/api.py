@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Q
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from fangkong.accounts import actions
 from fangkong.accounts.models import User
@@ -88,7 +88,7 @@ def _division(request: HttpRequest, code: str) -> Division:
 
 
 @router.post("/users", response={201: UserOut}, summary="Create a user")
-def create_user(request: HttpRequest, payload: UserIn) -> tuple[int, User]:
+def create_user(request: HttpRequest, payload: UserIn) -> Status[User]:
     require_perm(request, "accounts.manage_users")
     user = actions.create_user(
         actor=user_of(request),
@@ -100,7 +100,7 @@ def create_user(request: HttpRequest, payload: UserIn) -> tuple[int, User]:
         phone=payload.phone,
         title=payload.title,
     )
-    return 201, user
+    return Status(201, user)
 
 
 @router.get("/users/{pk}", response=UserOut, summary="One user")
@@ -128,8 +128,8 @@ def patch_user(request: HttpRequest, pk: int, payload: UserPatch) -> User:
 
 
 @router.post("/users/{pk}/password", response={204: None}, summary="Reset a user's password")
-def reset_password(request: HttpRequest, pk: int, payload: PasswordIn) -> tuple[int, None]:
+def reset_password(request: HttpRequest, pk: int, payload: PasswordIn) -> Status[None]:
     require_perm(request, "accounts.manage_users")
     user = get_visible_or_404(User.objects.select_related("home_division"), request.user, pk=pk)
     actions.reset_password(actor=user_of(request), user=user, password=payload.password)
-    return 204, None
+    return Status(204, None)

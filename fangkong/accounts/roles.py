@@ -1,6 +1,6 @@
 """Roles (DESIGN.md section 3) as permission groups. A role says what; the home division where.
 
-The groups are created by migration ``0002_roles``; :func:`sync_roles` is what it runs, and it
+The groups are created by migration ``0003_roles``; :func:`sync_roles` is what it runs, and it
 can be run again (``fangkong sync-roles``) after later issues add permissions.
 """
 

@@ -35,6 +35,22 @@ class LoginView(auth_views.LoginView):
     authentication_form = LoginForm
     redirect_authenticated_user = True
 
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        actions.record_login(user=form.get_user())
+        return response
+
+    def form_invalid(self, form: Any) -> HttpResponse:
+        actions.record_login_failure(username=str(self.request.POST.get("username", "")))
+        return super().form_invalid(form)
+
+
+class LogoutView(auth_views.LogoutView):
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.user.is_authenticated:
+            actions.record_logout(user=user_of(request))
+        return super().post(request, *args, **kwargs)
+
 
 def locked_out(
     request: HttpRequest, credentials: Any = None, *args: Any, **kwargs: Any

@@ -1,22 +1,22 @@
 """Request-level helpers: the client address (shared by the login lockout and the audit log),
-and the refusal of URLs carrying NUL characters."""
+the refusal of URLs carrying NUL characters, and JSON for every error under /api/."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
-
-# Trust X-Forwarded-For only when a reverse proxy we control sets it (docs/deployment.md).
-TRUST_PROXY = os.environ.get("FANGKONG_TRUST_X_FORWARDED_FOR", "") in {"1", "true", "yes"}
 
 
 def client_ip(request: HttpRequest) -> str:
-    if TRUST_PROXY:
+    """The address the request came from. Behind our own reverse proxy (settings
+    FANGKONG_TRUST_X_FORWARDED_FOR) that is the LAST X-Forwarded-For entry, the one the proxy
+    appended: earlier entries come from the client and can be forged."""
+    if settings.FANGKONG_TRUST_X_FORWARDED_FOR:
         forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
         if forwarded:
-            return forwarded.split(",")[0].strip()
+            return forwarded.split(",")[-1].strip()
     return str(request.META.get("REMOTE_ADDR") or "")
 
 
@@ -40,3 +40,20 @@ class RefuseNulMiddleware:
 
             return bad_request(request)
         return self.get_response(request)
+
+
+class ApiMethodNotAllowedMiddleware:
+    """A wrong HTTP method on an API address answers JSON like every other API error."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if response.status_code == 405 and request.path.startswith("/api/"):
+            body = {"code": "method_not_allowed", "message": "该地址不支持此请求方法。"}
+            json_response = JsonResponse(body, status=405)
+            if response.has_header("Allow"):
+                json_response["Allow"] = response["Allow"]
+            return json_response
+        return response

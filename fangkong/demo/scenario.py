@@ -142,7 +142,7 @@ def load_grids(seed: int = 2020) -> int:
         ]
         made += len(grids)
         secretary_org = f"{village.name}党委"
-        for grid in grids:
+        for number, grid in enumerate(grids, start=1):
             worker = region_actions.create_staff(
                 actor=None,
                 village=village,
@@ -159,7 +159,7 @@ def load_grids(seed: int = 2020) -> int:
                     name=_person(rng),
                     phone=_phone(rng, used),
                     kind=StaffKind.PARTY_MEMBER,
-                    party_organisation=f"{secretary_org}第{grid.code[-1]}支部",
+                    party_organisation=f"{secretary_org}第{number}支部",
                 )
                 region_actions.assign_staff(actor=None, grid=grid, staff=member)
     return made

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from fangkong.core.api import InputSchema, require_perm
 from fangkong.core.jurisdiction import get_visible_or_404, user_of
@@ -172,7 +172,7 @@ def _visible_grid(request: HttpRequest, code: str) -> Division:
 
 
 @grids.post("/grids", response={201: _GridOutWithAssignments}, summary="Create a grid")
-def create_grid(request: HttpRequest, payload: GridIn) -> tuple[int, Division]:
+def create_grid(request: HttpRequest, payload: GridIn) -> Status[Division]:
     require_perm(request, "regions.manage_grids")
     village = _visible_division(request, payload.village)
     grid = actions.create_grid(
@@ -181,7 +181,7 @@ def create_grid(request: HttpRequest, payload: GridIn) -> tuple[int, Division]:
         name=payload.name,
         note=payload.note,
     )
-    return 201, _grid_out(request, grid)
+    return Status(201, _grid_out(request, grid))
 
 
 @grids.get("/grids/{code}", response=_GridOutWithAssignments, summary="One grid with its staff")
@@ -233,11 +233,11 @@ def retire_grid(request: HttpRequest, code: str, payload: RetireIn) -> Division:
     response={201: AssignmentOut},
     summary="Assign a staff member to a grid",
 )
-def assign(request: HttpRequest, code: str, payload: AssignIn) -> tuple[int, GridAssignment]:
+def assign(request: HttpRequest, code: str, payload: AssignIn) -> Status[GridAssignment]:
     require_perm(request, "regions.manage_grids")
     grid = _visible_grid(request, code)
     staff = get_visible_or_404(GridStaff.objects.all(), request.user, pk=payload.staff_id)
-    return 201, actions.assign_staff(actor=user_of(request), grid=grid, staff=staff)
+    return Status(201, actions.assign_staff(actor=user_of(request), grid=grid, staff=staff))
 
 
 @grids.post("/assignments/{pk}/end", response=AssignmentOut, summary="End an assignment")
@@ -288,7 +288,7 @@ def list_staff(request: HttpRequest, query: Query[StaffQuery]) -> dict[str, obje
 
 
 @grids.post("/staff", response={201: StaffOut}, summary="Register a grid worker or party member")
-def create_staff(request: HttpRequest, payload: StaffIn) -> tuple[int, GridStaff]:
+def create_staff(request: HttpRequest, payload: StaffIn) -> Status[GridStaff]:
     require_perm(request, "regions.add_gridstaff")
     village = _visible_division(request, payload.village)
     staff = actions.create_staff(
@@ -299,7 +299,7 @@ def create_staff(request: HttpRequest, payload: StaffIn) -> tuple[int, GridStaff
         kind=payload.kind,
         party_organisation=payload.party_organisation,
     )
-    return 201, staff
+    return Status(201, staff)
 
 
 @grids.get("/staff/{pk}", response=StaffOut, summary="One staff member")

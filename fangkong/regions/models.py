@@ -78,10 +78,8 @@ class Division(models.Model):
         ordering = ["code"]
         permissions = [("manage_grids", _("Can create, rename, merge and retire grids"))]
         indexes = [
-            # Prefix queries on PostgreSQL need the pattern operator class under any collation.
-            models.Index(
-                fields=["path"], name="division_path_prefix_idx", opclasses=["varchar_pattern_ops"]
-            ),
+            # Subtree queries (path prefix): the unique constraint on ``path`` already gets a
+            # varchar_pattern_ops index from Django on PostgreSQL ("..._like"), so none here.
             models.Index(fields=["parent", "code"], name="division_children_idx"),
             models.Index(
                 fields=["initials"], name="division_initials_idx", opclasses=["varchar_pattern_ops"]

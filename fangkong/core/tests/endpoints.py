@@ -473,7 +473,8 @@ CASES: list[Case] = [
     *form("regions:staff_edit", staff_record),
     # accounts
     Case("accounts:login", "GET", PUBLIC, ok=(302,), anon_ok=(200,)),  # signed in: sent home
-    Case("accounts:logout", "POST", PUBLIC, ok=(302,), writes=False),
+    # Logging out audits who left (nothing for the anonymous visitor, who has no session).
+    Case("accounts:logout", "POST", PUBLIC, ok=(302,), writes=True),
     Case("accounts:profile", "GET", OWN),
     Case("accounts:profile", "POST", OWN, own_password, ok=(302,)),
     Case("accounts:user_list", "GET", LIST, user_listed),

@@ -540,3 +540,13 @@ def test_recount_repairs_counters_that_drifted(tree: Any) -> None:
     assert counters() == kept
     changed = sum(1 for v in kept.values() if v[0] or v[-1])
     assert f"已更新 {changed} 个区划的统计。" in out.getvalue()
+
+
+def test_the_management_zones_command_adds_them_once(tree: Any) -> None:
+    # Given the Jilin tree; when an operator runs the command twice
+    out = io.StringIO()
+    call_command("add_management_zones", stdout=out)
+    call_command("add_management_zones", stdout=out)
+    # Then it reports 2 new, then 0, and the zones exist once each
+    assert "新增 2 个" in out.getvalue() and "新增 0 个" in out.getvalue()
+    assert Division.objects.filter(kind=Kind.ZONE).count() == 2
