@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "fangkong.audit",
     "fangkong.accounts",
     "fangkong.regions",
+    "fangkong.people",
     "fangkong.demo",
 ]
 

@@ -31,23 +31,28 @@ class Role(models.TextChoices):
 VIEW_TREE = ["regions.view_division", "regions.view_gridstaff", "regions.view_gridassignment"]
 MANAGE_GRIDS = ["regions.manage_grids", "regions.add_gridstaff", "regions.change_gridstaff"]
 COMMAND = [*VIEW_TREE, *MANAGE_GRIDS]
+PEOPLE_VIEW = ["people.view_person", "people.view_household"]
+PEOPLE_WRITE = ["people.add_person", "people.change_person"]
+# Full ID numbers and phones: for those who contact or treat people; revealing is audited.
+UNMASK = ["people.view_unmasked"]
 
 # Permission codenames ("app_label.codename") granted to each role. Later issues extend this.
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    Role.GRID_WORKER: [*VIEW_TREE],
-    Role.VILLAGE_SECRETARY: [*COMMAND],
-    Role.TOWNSHIP_COMMAND: [*COMMAND],
-    Role.COUNTY_COMMAND: [*COMMAND],
-    Role.CITY_COMMAND: [*COMMAND],
-    Role.PROVINCE_COMMAND: [*COMMAND],
+    Role.GRID_WORKER: [*VIEW_TREE, *PEOPLE_VIEW, *PEOPLE_WRITE, *UNMASK],
+    Role.VILLAGE_SECRETARY: [*COMMAND, *PEOPLE_VIEW, *PEOPLE_WRITE, *UNMASK],
+    Role.TOWNSHIP_COMMAND: [*COMMAND, *PEOPLE_VIEW, *PEOPLE_WRITE],
+    Role.COUNTY_COMMAND: [*COMMAND, *PEOPLE_VIEW, *PEOPLE_WRITE],
+    Role.CITY_COMMAND: [*COMMAND, *PEOPLE_VIEW],
+    Role.PROVINCE_COMMAND: [*COMMAND, *PEOPLE_VIEW],
     Role.CHECKPOINT_STAFF: [*VIEW_TREE],
-    Role.CLINIC_STAFF: [*VIEW_TREE],
-    Role.HEALTH_COMMISSION: [*VIEW_TREE],
+    Role.CLINIC_STAFF: [*VIEW_TREE, *PEOPLE_VIEW, *UNMASK],
+    Role.HEALTH_COMMISSION: [*VIEW_TREE, *PEOPLE_VIEW, *UNMASK],
     Role.SUPPLIES_OFFICER: [*VIEW_TREE],
     Role.ORGANIZATION_DEPT: [*VIEW_TREE],
     Role.PUBLICITY_OFFICE: [*VIEW_TREE],
     Role.SYSADMIN: [
         *COMMAND,
+        *PEOPLE_VIEW,
         "accounts.manage_users",
         "accounts.manage_tokens",
         "audit.view_auditevent",
@@ -78,3 +83,19 @@ def sync_roles(apps: Any = None) -> None:
                 )
             )
         group.permissions.set(wanted)
+
+
+def sync_roles_in_migration(apps: Any, schema_editor: Any) -> None:
+    """For a data migration: create the permissions known so far, then sync the role groups.
+
+    Permissions are normally created after all migrations ran; a migration that grants them to
+    roles has to create them first. Each app that adds permissions ends its migrations with one
+    ``RunPython(sync_roles_in_migration)``.
+    """
+    from django.contrib.auth.management import create_permissions
+
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
+    sync_roles(apps)

@@ -1,18 +1,8 @@
 """Create the role groups (DESIGN.md section 3) with their permissions."""
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-
-def create_roles(apps, schema_editor):
-    # Permissions are normally created after migrations; create them now so the groups get them.
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
-    from fangkong.accounts.roles import sync_roles
-
-    sync_roles(apps)
+from fangkong.accounts.roles import sync_roles_in_migration
 
 
 def drop_roles(apps, schema_editor):
@@ -28,4 +18,4 @@ class Migration(migrations.Migration):
         ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
-    operations = [migrations.RunPython(create_roles, drop_roles)]
+    operations = [migrations.RunPython(sync_roles_in_migration, drop_roles)]

@@ -1,0 +1,254 @@
+"""Every write to the person registry, each audited in its own transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fangkong.audit.actions import diff, record, snapshot
+from fangkong.core.errors import ActionError
+from fangkong.core.jurisdiction import ensure_in_scope, path_in_scope
+from fangkong.core.validators import clean_phone
+from fangkong.people.choices import DocType, Sex
+from fangkong.people.idcard import InvalidIdNumber, parse_resident_id
+from fangkong.people.models import Household, Person, PersonMove
+from fangkong.regions.choices import Level
+
+if TYPE_CHECKING:
+    from fangkong.accounts.models import User
+    from fangkong.regions.models import Division
+
+PERSON_FIELDS = [
+    "name",
+    "doc_type",
+    "doc_number",
+    "sex",
+    "birth_date",
+    "phone",
+    "address",
+    "grid",
+    "household",
+]
+
+
+@dataclass(frozen=True)
+class Identity:
+    doc_type: str
+    doc_number: str
+    sex: str
+    birth_date: dt.date | None
+
+
+def clean_identity(
+    doc_type: str, doc_number: str, sex: str | None = None, birth_date: dt.date | None = None
+) -> Identity:
+    """Validate a document; for a resident ID, sex and birth date come from the number and a
+    form's values must not contradict it. Raises ActionError with the reason."""
+    if doc_type not in DocType.values:
+        raise ActionError(_("Choose a document type."), code="bad_doc_type", field="doc_type")
+    if doc_type == DocType.RESIDENT_ID:
+        try:
+            rid = parse_resident_id(doc_number)
+        except InvalidIdNumber as exc:
+            raise ActionError(str(exc), code="bad_id_number", field="doc_number") from exc
+        if sex and sex != Sex.UNKNOWN and sex != rid.sex:
+            raise ActionError(
+                _("The sex does not match the ID number (which says %(sex)s).")
+                % {"sex": Sex(rid.sex).label},
+                code="sex_mismatch",
+                field="sex",
+            )
+        if birth_date and birth_date != rid.birth_date:
+            raise ActionError(
+                _("The birth date does not match the ID number (which says %(date)s).")
+                % {"date": rid.birth_date.isoformat()},
+                code="birth_date_mismatch",
+                field="birth_date",
+            )
+        return Identity(DocType.RESIDENT_ID, rid.number, rid.sex, rid.birth_date)
+    number = "".join((doc_number or "").split()).upper()
+    if not (4 <= len(number) <= 32) or not number.isascii() or not number.isalnum():
+        raise ActionError(
+            _("A document number has 4 to 32 letters and digits."),
+            code="bad_doc_number",
+            field="doc_number",
+        )
+    if birth_date and birth_date > timezone.localdate():
+        raise ActionError(
+            _("The birth date is in the future."), code="future_birth_date", field="birth_date"
+        )
+    return Identity(doc_type, number, sex or Sex.UNKNOWN, birth_date)
+
+
+def _clean_name(name: str) -> str:
+    name = " ".join((name or "").split())
+    if not name:
+        raise ActionError(_("Enter the person's name."), code="name_required", field="name")
+    if len(name) > 50:
+        raise ActionError(
+            _("A name has at most 50 characters."), code="name_too_long", field="name"
+        )
+    return name
+
+
+def _check_grid(grid: Division) -> None:
+    if grid.level != Level.GRID:
+        raise ActionError(_("People are registered in a grid."), code="not_a_grid", field="grid")
+    if not grid.active:
+        raise ActionError(_("This grid has been retired."), code="grid_retired", field="grid")
+
+
+def _household(grid: Division, address: str) -> Household | None:
+    address = " ".join((address or "").split())[:200]
+    if not address:
+        return None
+    household, _created = Household.objects.get_or_create(
+        grid=grid, address=address, defaults={"division_path": grid.path}
+    )
+    return household
+
+
+@transaction.atomic
+def register_person(
+    *,
+    actor: User | None,
+    grid: Division,
+    name: str,
+    doc_type: str,
+    doc_number: str,
+    sex: str | None = None,
+    birth_date: dt.date | None = None,
+    phone: str = "",
+    address: str = "",
+) -> tuple[Person, bool]:
+    """Find the person with this identity, or register them in ``grid``. Returns (person,
+    created). A known person who now lives in the actor's grid is moved there (history kept)."""
+    ensure_in_scope(actor, grid.path)
+    _check_grid(grid)
+    identity = clean_identity(doc_type, doc_number, sex, birth_date)
+    name = _clean_name(name)
+    phone = clean_phone(phone, required=False)
+    existing = (
+        Person.objects.select_for_update()
+        .filter(doc_type=identity.doc_type, doc_number=identity.doc_number)
+        .first()
+    )
+    if existing is not None:
+        if existing.grid_id != grid.pk and not path_in_scope(actor, existing.division_path):
+            _move(actor, existing, grid, reason=_("registered where they now live"))
+        return existing, False
+    person = Person(
+        name=name,
+        doc_type=identity.doc_type,
+        doc_number=identity.doc_number,
+        sex=identity.sex,
+        birth_date=identity.birth_date,
+        phone=phone,
+        address=" ".join(address.split())[:200],
+        grid=grid,
+        division_path=grid.path,
+        household=_household(grid, address),
+    )
+    try:
+        with transaction.atomic():
+            person.save()
+    except IntegrityError:  # registered concurrently by someone else: use theirs
+        return Person.objects.get(doc_type=identity.doc_type, doc_number=identity.doc_number), False
+    record(
+        actor=actor,
+        action="person.create",
+        obj=person,
+        division_path=grid.path,
+        changes=diff({}, snapshot(person, ["name", "doc_type", "sex", "birth_date", "grid"])),
+    )
+    return person, True
+
+
+@transaction.atomic
+def update_person(
+    *,
+    actor: User | None,
+    person: Person,
+    name: str,
+    phone: str = "",
+    address: str = "",
+    sex: str | None = None,
+    birth_date: dt.date | None = None,
+) -> Person:
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    ensure_in_scope(actor, person.division_path)
+    before = snapshot(person, PERSON_FIELDS)
+    identity = clean_identity(person.doc_type, person.doc_number, sex, birth_date)
+    person.name = _clean_name(name)
+    person.phone = clean_phone(phone, required=False)
+    person.address = " ".join((address or "").split())[:200]
+    person.sex, person.birth_date = identity.sex, identity.birth_date
+    person.household = _household(person.grid, person.address)
+    changes = diff(before, snapshot(person, PERSON_FIELDS))
+    if changes:
+        person.save()
+        # Numbers and phones are personal data: the audit row says they changed, not to what.
+        for key in ("doc_number", "phone"):
+            if key in changes:
+                changes[key] = ["***", "***"]
+        record(
+            actor=actor,
+            action="person.update",
+            obj=person,
+            division_path=person.division_path,
+            changes=changes,
+        )
+    return person
+
+
+def _move(actor: User | None, person: Person, grid: Division, reason: str) -> None:
+    _check_grid(grid)
+    old = person.grid
+    PersonMove.objects.create(
+        person=person, from_grid=old, to_grid=grid, to_path=grid.path, moved_by=actor
+    )
+    person.grid, person.division_path = grid, grid.path
+    person.household = _household(grid, person.address)
+    person.save(update_fields=["grid", "division_path", "household", "updated_at"])
+    record(
+        actor=actor,
+        action="person.move",
+        obj=person,
+        division_path=grid.path,
+        changes={"grid": [old.code, grid.code]},
+        reason=reason,
+    )
+
+
+@transaction.atomic
+def move_person(*, actor: User | None, person: Person, grid: Division) -> Person:
+    """Move a person to another grid; both must be inside the actor's jurisdiction."""
+    person = Person.objects.select_for_update().select_related("grid").get(pk=person.pk)
+    ensure_in_scope(actor, person.division_path)
+    ensure_in_scope(actor, grid.path)
+    if person.grid_id != grid.pk:
+        _move(actor, person, grid, reason=_("moved"))
+    return person
+
+
+@transaction.atomic
+def reveal_person(*, actor: User, person: Person, reason: str = "") -> Person:
+    """Show the unmasked ID number and phone: allowed by role, and always audited."""
+    ensure_in_scope(actor, person.division_path)
+    if not actor.has_perm("people.view_unmasked"):
+        raise ActionError(
+            _("Your role may not see full ID numbers and phones."), code="forbidden_unmask"
+        )
+    record(
+        actor=actor,
+        action="person.reveal",
+        obj=person,
+        division_path=person.division_path,
+        reason=(reason or "")[:200],
+    )
+    return person
