@@ -5,8 +5,13 @@ from __future__ import annotations
 from ninja import NinjaAPI
 
 from fangkong.accounts.api import router as accounts_router
+from fangkong.care.api import router as care_router
+from fangkong.checkpoints.api import router as checkpoints_router
 from fangkong.core.api import ActiveSessionAuth, TokenAuth, install_error_handlers
+from fangkong.observation.api import router as observation_router
+from fangkong.people.api import router as people_router
 from fangkong.regions.api import router as regions_router
+from fangkong.screening.api import router as screening_router
 
 api = NinjaAPI(
     title="Fangkong 防控指挥平台 API",
@@ -23,3 +28,8 @@ api = NinjaAPI(
 install_error_handlers(api)
 api.add_router("/", accounts_router)
 api.add_router("/", regions_router)
+api.add_router("/", people_router)
+api.add_router("/", care_router)
+api.add_router("/", checkpoints_router)
+api.add_router("/", screening_router)
+api.add_router("/", observation_router)

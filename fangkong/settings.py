@@ -66,6 +66,10 @@ INSTALLED_APPS = [
     "fangkong.accounts",
     "fangkong.regions",
     "fangkong.people",
+    "fangkong.checkpoints",
+    "fangkong.care",
+    "fangkong.screening",
+    "fangkong.observation",
     "fangkong.demo",
 ]
 

@@ -8,6 +8,11 @@ urlpatterns = [
     path("", include("fangkong.regions.urls")),
     path("accounts/", include("fangkong.accounts.urls")),
     path("audit/", include("fangkong.audit.urls")),
+    path("people/", include("fangkong.people.urls")),
+    path("care/", include("fangkong.care.urls")),
+    path("checkpoints/", include("fangkong.checkpoints.urls")),
+    path("screening/", include("fangkong.screening.urls")),
+    path("", include("fangkong.observation.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/", api.urls),
 ]

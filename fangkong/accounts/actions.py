@@ -10,6 +10,8 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from fangkong.accounts.models import ApiToken, User, hash_token, new_raw_token
 from fangkong.accounts.roles import Role, group_name
@@ -29,7 +31,8 @@ def _check_roles(roles: Iterable[str]) -> list[str]:
     roles = list(dict.fromkeys(roles))
     unknown = [r for r in roles if r not in Role.values]
     if unknown:
-        raise ActionError(f"未知角色：{', '.join(unknown)}", code="unknown_role", field="roles")
+        message = _("Unknown role: %(roles)s") % {"roles": ", ".join(unknown)}
+        raise ActionError(message, code="unknown_role", field="roles")
     return roles
 
 
@@ -44,7 +47,8 @@ def _check_password(password: str, user: User | None = None) -> None:
     try:
         validate_password(password, user)
     except ValidationError as exc:
-        raise ActionError("；".join(exc.messages), code="weak_password", field="password") from exc
+        message = pgettext("list separator", "; ").join(exc.messages)
+        raise ActionError(message, code="weak_password", field="password") from exc
 
 
 def _audit_path(user: User) -> str:
@@ -66,9 +70,11 @@ def create_user(
     ensure_in_scope(actor, home_division.path)
     username = (username or "").strip()
     if not username:
-        raise ActionError("请填写用户名。", code="username_required", field="username")
+        raise ActionError(_("Enter a username."), code="username_required", field="username")
     if User.objects.filter(username__iexact=username).exists():
-        raise ActionError("该用户名已被使用。", code="username_taken", field="username")
+        raise ActionError(
+            _("This username is already taken."), code="username_taken", field="username"
+        )
     roles = _check_roles(roles)
     user = User(
         username=username,
@@ -111,7 +117,9 @@ def update_user(
     ensure_in_scope(actor, _audit_path(user) or None)
     ensure_in_scope(actor, home_division.path)
     if actor is not None and actor.pk == user.pk and not is_active:
-        raise ActionError("不能停用自己的账号。", code="deactivate_self", field="is_active")
+        raise ActionError(
+            _("You cannot deactivate your own account."), code="deactivate_self", field="is_active"
+        )
     roles = _check_roles(roles)
     before = snapshot(user, USER_FIELDS)
     before["roles"] = sorted(user.roles)
@@ -145,7 +153,7 @@ def deactivate_user(*, actor: User | None, user: User) -> User:
     )
     ensure_in_scope(actor, _audit_path(user) or None)
     if actor is not None and actor.pk == user.pk:
-        raise ActionError("不能停用自己的账号。", code="deactivate_self")
+        raise ActionError(_("You cannot deactivate your own account."), code="deactivate_self")
     if user.is_active:
         user.is_active = False
         user.save(update_fields=["is_active"])
@@ -183,7 +191,9 @@ def reset_password(*, actor: User | None, user: User, password: str) -> User:
 def change_own_password(*, actor: User, old_password: str, new_password: str) -> User:
     user = User.objects.select_for_update().get(pk=actor.pk)
     if not user.check_password(old_password):
-        raise ActionError("原密码不正确。", code="wrong_password", field="old_password")
+        raise ActionError(
+            _("The old password is incorrect."), code="wrong_password", field="old_password"
+        )
     _check_password(new_password, user)
     user.set_password(new_password)
     user.save(update_fields=["password"])
@@ -206,12 +216,18 @@ def create_token(
     name = (name or "").strip()
     if not name:
         raise ActionError(
-            "请填写令牌名称（例如“某卡口终端”）。", code="name_required", field="name"
+            _("Enter a name for the token (for example “Checkpoint terminal”)."),
+            code="name_required",
+            field="name",
         )
     if not user.is_active:
-        raise ActionError("不能为已停用的用户创建令牌。", code="user_inactive", field="user")
+        raise ActionError(
+            _("Cannot create a token for a deactivated user."), code="user_inactive", field="user"
+        )
     if expires_at is not None and expires_at <= timezone.now():
-        raise ActionError("有效期必须晚于现在。", code="expired", field="expires_at")
+        raise ActionError(
+            _("The expiry must be in the future."), code="expired", field="expires_at"
+        )
     raw = new_raw_token()
     token = ApiToken.objects.create(
         user=user,

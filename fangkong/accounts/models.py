@@ -46,7 +46,7 @@ class User(AbstractUser):
         verbose_name = _("user")
         verbose_name_plural = _("users")
         ordering = ["username"]
-        permissions = [("manage_users", _("Can manage users in own subtree"))]
+        permissions = [("manage_users", _("Can manage users in own jurisdiction"))]
 
     def __str__(self) -> str:
         return self.full_name or self.username

@@ -35,18 +35,76 @@ PEOPLE_VIEW = ["people.view_person", "people.view_household"]
 PEOPLE_WRITE = ["people.add_person", "people.change_person"]
 # Full ID numbers and phones: for those who contact or treat people; revealing is audited.
 UNMASK = ["people.view_unmasked"]
+# Care requests (帮扶关爱): taken, assigned and closed in the grid and the village; watched above.
+CARE_VIEW = ["care.view_carerequest"]
+CARE_WORK = ["care.add_carerequest", "care.assign_carerequest", "care.close_carerequest"]
+# Checkpoints (卡口): staff register passages; command offices run the sites and watch passages;
+# the destination's grid and village follow flagged travellers up (their to-do list).
+CHECKPOINTS_VIEW = ["checkpoints.view_checkpoint", "checkpoints.view_passage"]
+CHECKPOINTS_MANAGE = ["checkpoints.add_checkpoint", "checkpoints.change_checkpoint"]
+PASSAGES_REGISTER = ["checkpoints.add_passage"]
+FLAGGED_VIEW = ["checkpoints.view_handover"]
+FLAGGED_HANDLE = ["checkpoints.handle_handover"]
 
 # Permission codenames ("app_label.codename") granted to each role. Later issues extend this.
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    Role.GRID_WORKER: [*VIEW_TREE, *PEOPLE_VIEW, *PEOPLE_WRITE, *UNMASK],
-    Role.VILLAGE_SECRETARY: [*COMMAND, *PEOPLE_VIEW, *PEOPLE_WRITE, *UNMASK],
-    Role.TOWNSHIP_COMMAND: [*COMMAND, *PEOPLE_VIEW, *PEOPLE_WRITE],
-    Role.COUNTY_COMMAND: [*COMMAND, *PEOPLE_VIEW, *PEOPLE_WRITE],
-    Role.CITY_COMMAND: [*COMMAND, *PEOPLE_VIEW],
-    Role.PROVINCE_COMMAND: [*COMMAND, *PEOPLE_VIEW],
-    Role.CHECKPOINT_STAFF: [*VIEW_TREE],
+    Role.GRID_WORKER: [
+        *VIEW_TREE,
+        *PEOPLE_VIEW,
+        *PEOPLE_WRITE,
+        *UNMASK,
+        *CARE_VIEW,
+        *CARE_WORK,
+        *FLAGGED_VIEW,
+        *FLAGGED_HANDLE,
+    ],
+    Role.VILLAGE_SECRETARY: [
+        *COMMAND,
+        *PEOPLE_VIEW,
+        *PEOPLE_WRITE,
+        *UNMASK,
+        *CARE_VIEW,
+        *CARE_WORK,
+        *FLAGGED_VIEW,
+        *FLAGGED_HANDLE,
+    ],
+    Role.TOWNSHIP_COMMAND: [
+        *COMMAND,
+        *PEOPLE_VIEW,
+        *PEOPLE_WRITE,
+        *CARE_VIEW,
+        *CHECKPOINTS_VIEW,
+        *CHECKPOINTS_MANAGE,
+        *FLAGGED_VIEW,
+    ],
+    Role.COUNTY_COMMAND: [
+        *COMMAND,
+        *PEOPLE_VIEW,
+        *PEOPLE_WRITE,
+        *CARE_VIEW,
+        *CHECKPOINTS_VIEW,
+        *CHECKPOINTS_MANAGE,
+        *FLAGGED_VIEW,
+    ],
+    Role.CITY_COMMAND: [
+        *COMMAND,
+        *PEOPLE_VIEW,
+        *CARE_VIEW,
+        *CHECKPOINTS_VIEW,
+        *CHECKPOINTS_MANAGE,
+        *FLAGGED_VIEW,
+    ],
+    Role.PROVINCE_COMMAND: [
+        *COMMAND,
+        *PEOPLE_VIEW,
+        *CARE_VIEW,
+        *CHECKPOINTS_VIEW,
+        *CHECKPOINTS_MANAGE,
+        *FLAGGED_VIEW,
+    ],
+    Role.CHECKPOINT_STAFF: [*VIEW_TREE, *CHECKPOINTS_VIEW, *PASSAGES_REGISTER],
     Role.CLINIC_STAFF: [*VIEW_TREE, *PEOPLE_VIEW, *UNMASK],
-    Role.HEALTH_COMMISSION: [*VIEW_TREE, *PEOPLE_VIEW, *UNMASK],
+    Role.HEALTH_COMMISSION: [*VIEW_TREE, *PEOPLE_VIEW, *UNMASK, *CHECKPOINTS_VIEW, *FLAGGED_VIEW],
     Role.SUPPLIES_OFFICER: [*VIEW_TREE],
     Role.ORGANIZATION_DEPT: [*VIEW_TREE],
     Role.PUBLICITY_OFFICE: [*VIEW_TREE],
@@ -58,6 +116,30 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "audit.view_auditevent",
     ],
 }
+
+# Screening (排查登记) and medical observation (医学观察): grid workers, villages, townships and
+# counties screen and follow people up; a village secretary and above may release an observation
+# early; command offices of a province, city or county declare key areas; the rest watch.
+SCREENING_VIEW = ["screening.view_screening", "observation.view_observation"]
+SCREENING_WORK = [
+    "screening.add_screening",
+    "observation.add_checkin",
+    "observation.change_observation",
+    "observation.manage_link",
+]
+RELEASE_EARLY = ["observation.release_early"]
+KEY_AREAS = ["screening.manage_key_areas"]
+for _role, _perms in {
+    Role.GRID_WORKER: [*SCREENING_VIEW, *SCREENING_WORK],
+    Role.VILLAGE_SECRETARY: [*SCREENING_VIEW, *SCREENING_WORK, *RELEASE_EARLY],
+    Role.TOWNSHIP_COMMAND: [*SCREENING_VIEW, *SCREENING_WORK, *RELEASE_EARLY],
+    Role.COUNTY_COMMAND: [*SCREENING_VIEW, *SCREENING_WORK, *RELEASE_EARLY, *KEY_AREAS],
+    Role.CITY_COMMAND: [*SCREENING_VIEW, *KEY_AREAS],
+    Role.PROVINCE_COMMAND: [*SCREENING_VIEW, *KEY_AREAS],
+    Role.CLINIC_STAFF: SCREENING_VIEW,
+    Role.HEALTH_COMMISSION: SCREENING_VIEW,
+}.items():
+    ROLE_PERMISSIONS[_role] = [*ROLE_PERMISSIONS[_role], *_perms]
 
 
 def group_name(role: str) -> str:

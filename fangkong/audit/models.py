@@ -6,6 +6,7 @@ from typing import Any, NoReturn
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.core.jurisdiction import ScopedQuerySet
@@ -17,10 +18,10 @@ class AppendOnlyError(RuntimeError):
 
 class AuditQuerySet(ScopedQuerySet["AuditEvent"]):
     def update(self, **kwargs: Any) -> NoReturn:
-        raise AppendOnlyError("审计日志只能追加，不能修改。")
+        raise AppendOnlyError(gettext("The audit log is append-only: entries cannot be changed."))
 
     def delete(self) -> NoReturn:
-        raise AppendOnlyError("审计日志只能追加，不能删除。")
+        raise AppendOnlyError(gettext("The audit log is append-only: entries cannot be deleted."))
 
 
 class AuditEvent(models.Model):
@@ -70,8 +71,10 @@ class AuditEvent(models.Model):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
-            raise AppendOnlyError("审计日志只能追加，不能修改。")
+            raise AppendOnlyError(
+                gettext("The audit log is append-only: entries cannot be changed.")
+            )
         super().save(*args, **kwargs)
 
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
-        raise AppendOnlyError("审计日志只能追加，不能删除。")
+        raise AppendOnlyError(gettext("The audit log is append-only: entries cannot be deleted."))

@@ -10,7 +10,9 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from fangkong.audit.labels import labelled
 from fangkong.audit.models import AuditEvent
 
 PAGE = 50
@@ -43,13 +45,13 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     if start:
         d = _date(start)
         if d is None:
-            errors.append("开始日期格式应为 YYYY-MM-DD。")
+            errors.append(_("The start date should be in the form YYYY-MM-DD."))
         else:
             qs = qs.filter(at__gte=dt.datetime.combine(d, dt.time.min, tzinfo=tz))
     if end:
         d = _date(end)
         if d is None:
-            errors.append("结束日期格式应为 YYYY-MM-DD。")
+            errors.append(_("The end date should be in the form YYYY-MM-DD."))
         else:
             qs = qs.filter(
                 at__lt=dt.datetime.combine(d + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
@@ -66,6 +68,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
         "audit/list.html",
         {
             "items": items[:PAGE],
+            "rows": [labelled(e) for e in items[:PAGE]],
             "next_before": next_before,
             "errors": errors,
             "filters": {

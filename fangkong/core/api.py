@@ -10,6 +10,9 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer, SessionAuth
@@ -28,7 +31,7 @@ class InputSchema(Schema):
     @classmethod
     def _no_nul(cls, value: Any) -> Any:
         if isinstance(value, str) and "\x00" in value:
-            raise ValueError("不能包含 NUL 字符")
+            raise ValueError(_("must not contain NUL characters"))
         return value
 
 
@@ -75,11 +78,12 @@ STATUS_CODES = {
     429: "too_many_requests",
 }
 
-MESSAGES = {
-    401: "请先登录，或在 Authorization 头中提供有效的令牌。",
-    403: "您的角色无权执行此操作。",
-    404: "记录不存在，或不在您的辖区内。",
-    413: "请求体过大。",
+# Lazy: each answer is in the language of its request (str() them when answering).
+MESSAGES: dict[int, Promise] = {
+    401: gettext_lazy("Log in first, or send a valid token in the Authorization header."),
+    403: gettext_lazy("Your role does not allow this action."),
+    404: gettext_lazy("The record does not exist, or it is not in your jurisdiction."),
+    413: gettext_lazy("The request body is too large."),
 }
 
 
@@ -87,11 +91,11 @@ def _error(
     api: NinjaAPI,
     request: HttpRequest,
     status: int,
-    message: str,
+    message: str | Promise,
     code: str | None = None,
     **extra: Any,
 ) -> HttpResponse:
-    body = {"code": code or STATUS_CODES.get(status, "error"), "message": message, **extra}
+    body = {"code": code or STATUS_CODES.get(status, "error"), "message": str(message), **extra}
     return api.create_response(request, body, status=status)
 
 
@@ -101,13 +105,13 @@ def _validation_message(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
         loc = [str(x) for x in e.get("loc", []) if x not in ("body", "payload", "query", "path")]
         kind = e.get("type", "")
         if kind == "extra_forbidden":
-            msg = "不认识的字段"
+            msg = _("unknown field")
         elif kind == "missing":
-            msg = "缺少必填字段"
+            msg = _("required field missing")
         elif kind.endswith("_type") or kind.endswith("_parsing"):
-            msg = "类型不正确"
+            msg = _("wrong type")
         else:
-            msg = str(e.get("msg", "取值无效"))
+            msg = str(e.get("msg") or _("invalid value"))
         out.append({"field": ".".join(loc), "message": msg, "type": kind})
     return out
 
@@ -116,8 +120,13 @@ def install_error_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(ValidationError)
     def validation(request: HttpRequest, exc: ValidationError) -> HttpResponse:
         details = _validation_message(exc.errors)
-        summary = "；".join(f"{d['field'] or '请求'}：{d['message']}" for d in details[:5])
-        return _error(api, request, 422, f"请求数据有误：{summary}", errors=details)
+        summary = pgettext("list separator", "; ").join(
+            _("%(field)s: %(message)s")
+            % {"field": d["field"] or _("request"), "message": d["message"]}
+            for d in details[:5]
+        )
+        message = _("The request data is invalid: %(summary)s") % {"summary": summary}
+        return _error(api, request, 422, message, errors=details)
 
     @api.exception_handler(AuthenticationError)
     def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
@@ -126,11 +135,13 @@ def install_error_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         status = exc.status_code
-        message = MESSAGES.get(status, str(exc))
+        message = str(MESSAGES.get(status, exc))
         if status == 400 and "parse" in str(exc).lower():
-            return _error(api, request, 400, "请求体不是有效的 JSON。", code="bad_json")
+            return _error(
+                api, request, 400, _("The request body is not valid JSON."), code="bad_json"
+            )
         if status == 403 and "csrf" in str(exc).lower():
-            message = "缺少或无效的 CSRF 令牌，请刷新页面后重试。"
+            message = _("The CSRF token is missing or invalid; reload the page and try again.")
             return _error(api, request, 403, message, code="csrf_failed")
         return _error(api, request, status, message)
 
@@ -157,7 +168,7 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(SuspiciousOperation)
     def suspicious(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
-        return _error(api, request, 400, "请求无效。")
+        return _error(api, request, 400, _("The request is invalid."))
 
 
 def require_perm(request: HttpRequest, perm: str) -> None:

@@ -14,6 +14,25 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
     items = [(_("Home"), reverse("core:home")), (_("Search"), reverse("regions:search"))]
+    if user.has_perm("people.view_person"):
+        items.append((_("People"), reverse("people:list")))
+    if user.has_perm("screening.view_screening"):
+        items.append((_("Screening"), reverse("screening:list")))
+    if user.has_perm("observation.view_observation"):
+        items.append((_("Observation"), reverse("observation:list")))
+    if user.has_perm("care.view_carerequest"):
+        # A grid worker goes straight to their grid's open requests (the phone view).
+        home = getattr(user, "home_division", None)
+        care = (
+            reverse("care:grid", args=[home.code])
+            if home is not None and home.is_grid
+            else reverse("care:list")
+        )
+        items.append((_("Care"), care))
+    if user.has_perm("checkpoints.view_handover"):
+        items.append((_("Flagged travellers"), reverse("checkpoints:todo")))
+    if user.has_perm("checkpoints.view_checkpoint"):
+        items.append((_("Checkpoints"), reverse("checkpoints:list")))
     if user.has_perm("regions.view_gridstaff"):
         items.append((_("Grid staff"), reverse("regions:staff_list")))
     if user.has_perm("accounts.manage_users"):

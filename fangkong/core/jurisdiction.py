@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 from django.db import models
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -83,7 +84,7 @@ def ensure_in_scope(actor: User | None, path: str | None) -> None:
     if actor is None:
         return
     if not path_in_scope(actor, path):
-        raise OutOfJurisdiction("该记录不在您的辖区内。")
+        raise OutOfJurisdiction(_("This record is not in your jurisdiction."))
 
 
 def user_of(request: Any) -> User:

@@ -7,6 +7,8 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 
 def client_ip(request: HttpRequest) -> str:
@@ -18,6 +20,14 @@ def client_ip(request: HttpRequest) -> str:
         if forwarded:
             return forwarded.split(",")[-1].strip()
     return str(request.META.get("REMOTE_ADDR") or "")
+
+
+def request_language(request: HttpRequest) -> str:
+    """The language of the request's answer: the one LocaleMiddleware chose, or (for a
+    middleware that runs before it) the one it would choose from the cookie and Accept-Language.
+    """
+    chosen = getattr(request, "LANGUAGE_CODE", None)
+    return str(chosen) if chosen else translation.get_language_from_request(request)
 
 
 class RefuseNulMiddleware:
@@ -33,12 +43,14 @@ class RefuseNulMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         query = request.META.get("QUERY_STRING", "")
         if "\x00" in request.path or "%00" in query or "\x00" in query:
-            if request.path.startswith("/api/"):
-                body = {"code": "bad_request", "message": "请求地址含有无效字符（NUL）。"}
-                return JsonResponse(body, status=400)
-            from fangkong.core.views import bad_request
+            # This runs before LocaleMiddleware: answer in the language it would have chosen.
+            with translation.override(request_language(request)):
+                if request.path.startswith("/api/"):
+                    message = _("The address contains an invalid character (NUL).")
+                    return JsonResponse({"code": "bad_request", "message": message}, status=400)
+                from fangkong.core.views import bad_request
 
-            return bad_request(request)
+                return bad_request(request)
         return self.get_response(request)
 
 
@@ -51,7 +63,9 @@ class ApiMethodNotAllowedMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         if response.status_code == 405 and request.path.startswith("/api/"):
-            body = {"code": "method_not_allowed", "message": "该地址不支持此请求方法。"}
+            with translation.override(request_language(request)):
+                message = _("This address does not support this request method.")
+            body = {"code": "method_not_allowed", "message": message}
             json_response = JsonResponse(body, status=405)
             if response.has_header("Allow"):
                 json_response["Allow"] = response["Allow"]

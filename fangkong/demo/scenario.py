@@ -16,6 +16,9 @@ from fangkong.accounts import actions as account_actions
 from fangkong.accounts.models import User
 from fangkong.accounts.roles import Role
 from fangkong.audit.context import origin
+from fangkong.checkpoints.demo import load_checkpoints
+from fangkong.demo.care import load_care_requests
+from fangkong.demo.population import load_population
 from fangkong.regions import actions as region_actions
 from fangkong.regions.choices import Level, StaffKind
 from fangkong.regions.importer import read_division_files
@@ -184,15 +187,40 @@ def load_users() -> list[DemoUser]:
     return created
 
 
+def load_key_areas() -> int:
+    """Hubei (湖北省, 42) is a key area from 2019-12-01, declared by the province."""
+    import datetime as dt
+
+    from fangkong.screening.actions import declare_key_area
+    from fangkong.screening.models import KeyArea
+
+    province = Division.objects.filter(level=Level.PROVINCE).order_by("code").first()
+    if province is None or KeyArea.objects.filter(code="42").exists():
+        return 0
+    declare_key_area(
+        actor=None, division=province, code="42", name="湖北省", start_date=dt.date(2019, 12, 1)
+    )
+    return 1
+
+
 def load_demo() -> dict[str, int]:
     with origin(channel="cli"):
         imported = load_divisions()
         zones = region_actions.ensure_management_zones(actor=None)
         grids = load_grids()
         users = load_users()
+        population = load_population(county_code=DEMO_COUNTY)  # once; bulk, one audit row
+        care_requests = load_care_requests(county_code=DEMO_COUNTY)
+        key_areas = load_key_areas()
+        passages = load_checkpoints(random.Random(2020))  # noqa: S311 - demo data
     return {
         "divisions_imported": int(imported),
         "zones": zones,
         "grids": grids,
         "users": len(users),
+        "households": population["households"],
+        "people": population["people"],
+        "care_requests": care_requests,
+        "key_areas": key_areas,
+        "passages": passages,
     }

@@ -15,7 +15,12 @@ from fangkong.core.errors import ActionError
 from fangkong.core.jurisdiction import ensure_in_scope, path_in_scope
 from fangkong.core.validators import clean_phone
 from fangkong.people.choices import DocType, Sex
-from fangkong.people.idcard import InvalidIdNumber, parse_resident_id
+from fangkong.people.idcard import (
+    EARLIEST_BIRTH_YEAR,
+    InvalidIdNumber,
+    normalise,
+    parse_resident_id,
+)
 from fangkong.people.models import Household, Person, PersonMove
 from fangkong.regions.choices import Level
 
@@ -23,6 +28,7 @@ if TYPE_CHECKING:
     from fangkong.accounts.models import User
     from fangkong.regions.models import Division
 
+MAX_ADDRESS = 200  # Person.address, Household.address
 PERSON_FIELDS = [
     "name",
     "doc_type",
@@ -51,6 +57,8 @@ def clean_identity(
     form's values must not contradict it. Raises ActionError with the reason."""
     if doc_type not in DocType.values:
         raise ActionError(_("Choose a document type."), code="bad_doc_type", field="doc_type")
+    if sex and sex not in Sex.values:
+        raise ActionError(_("Choose male, female or unknown."), code="bad_sex", field="sex")
     if doc_type == DocType.RESIDENT_ID:
         try:
             rid = parse_resident_id(doc_number)
@@ -71,7 +79,7 @@ def clean_identity(
                 field="birth_date",
             )
         return Identity(DocType.RESIDENT_ID, rid.number, rid.sex, rid.birth_date)
-    number = "".join((doc_number or "").split()).upper()
+    number = normalise(doc_number)
     if not (4 <= len(number) <= 32) or not number.isascii() or not number.isalnum():
         raise ActionError(
             _("A document number has 4 to 32 letters and digits."),
@@ -81,6 +89,10 @@ def clean_identity(
     if birth_date and birth_date > timezone.localdate():
         raise ActionError(
             _("The birth date is in the future."), code="future_birth_date", field="birth_date"
+        )
+    if birth_date and birth_date.year < EARLIEST_BIRTH_YEAR:
+        raise ActionError(
+            _("The birth date is impossible."), code="impossible_birth_date", field="birth_date"
         )
     return Identity(doc_type, number, sex or Sex.UNKNOWN, birth_date)
 
@@ -103,14 +115,60 @@ def _check_grid(grid: Division) -> None:
         raise ActionError(_("This grid has been retired."), code="grid_retired", field="grid")
 
 
+def _clean_address(address: str) -> str:
+    address = " ".join((address or "").split())
+    if len(address) > MAX_ADDRESS:
+        raise ActionError(
+            _("An address has at most %(max)d characters.") % {"max": MAX_ADDRESS},
+            code="address_too_long",
+            field="address",
+        )
+    return address
+
+
 def _household(grid: Division, address: str) -> Household | None:
-    address = " ".join((address or "").split())[:200]
+    """The household at this address of the grid, made on first use."""
     if not address:
         return None
     household, _created = Household.objects.get_or_create(
         grid=grid, address=address, defaults={"division_path": grid.path}
     )
     return household
+
+
+def _same_name(a: str, b: str) -> bool:
+    return "".join(a.split()).casefold() == "".join(b.split()).casefold()
+
+
+def _known_person(actor: User | None, person: Person, grid: Division, name: str) -> Person:
+    """Someone registers a person whose identity is already known: the same person, found.
+
+    The name must agree with the record, or the number is probably mistyped and nothing is
+    done (the message does not say whose number it is). A person whose record lies outside
+    the actor's jurisdiction now lives in the actor's grid: they move there with their history.
+    """
+    if not _same_name(person.name, name):
+        raise ActionError(
+            _(
+                "This document number is already registered under another name. Check the "
+                "number and the name."
+            ),
+            code="name_mismatch",
+            field="doc_number",
+        )
+    if person.grid_id != grid.pk and not path_in_scope(actor, person.division_path):
+        _move(actor, person, grid, reason=_("registered where they now live"))
+    return person
+
+
+def _find(identity: Identity) -> Person | None:
+    """The person with this identity, locked, or None."""
+    return (
+        Person.objects.select_for_update()
+        .select_related("grid")
+        .filter(doc_type=identity.doc_type, doc_number=identity.doc_number)
+        .first()
+    )
 
 
 @transaction.atomic
@@ -127,21 +185,20 @@ def register_person(
     address: str = "",
 ) -> tuple[Person, bool]:
     """Find the person with this identity, or register them in ``grid``. Returns (person,
-    created). A known person who now lives in the actor's grid is moved there (history kept)."""
+    created). A known person who now lives in the actor's grid is moved there (history kept).
+
+    Safe under concurrency: two people registering the same identity at once get one record
+    (the unique constraint decides; the loser finds the winner's row).
+    """
     ensure_in_scope(actor, grid.path)
     _check_grid(grid)
     identity = clean_identity(doc_type, doc_number, sex, birth_date)
     name = _clean_name(name)
     phone = clean_phone(phone, required=False)
-    existing = (
-        Person.objects.select_for_update()
-        .filter(doc_type=identity.doc_type, doc_number=identity.doc_number)
-        .first()
-    )
+    address = _clean_address(address)
+    existing = _find(identity)
     if existing is not None:
-        if existing.grid_id != grid.pk and not path_in_scope(actor, existing.division_path):
-            _move(actor, existing, grid, reason=_("registered where they now live"))
-        return existing, False
+        return _known_person(actor, existing, grid, name), False
     person = Person(
         name=name,
         doc_type=identity.doc_type,
@@ -149,16 +206,19 @@ def register_person(
         sex=identity.sex,
         birth_date=identity.birth_date,
         phone=phone,
-        address=" ".join(address.split())[:200],
+        address=address,
         grid=grid,
         division_path=grid.path,
-        household=_household(grid, address),
     )
     try:
-        with transaction.atomic():
+        with transaction.atomic():  # a lost race leaves no household behind either
+            person.household = _household(grid, address)
             person.save()
-    except IntegrityError:  # registered concurrently by someone else: use theirs
-        return Person.objects.get(doc_type=identity.doc_type, doc_number=identity.doc_number), False
+    except IntegrityError:  # registered concurrently by someone else: theirs is the record
+        existing = _find(identity)
+        if existing is None:  # pragma: no cover - an integrity error of another kind
+            raise
+        return _known_person(actor, existing, grid, name), False
     record(
         actor=actor,
         action="person.create",
@@ -180,13 +240,13 @@ def update_person(
     sex: str | None = None,
     birth_date: dt.date | None = None,
 ) -> Person:
-    person = Person.objects.select_for_update().get(pk=person.pk)
+    person = Person.objects.select_for_update().select_related("grid").get(pk=person.pk)
     ensure_in_scope(actor, person.division_path)
     before = snapshot(person, PERSON_FIELDS)
     identity = clean_identity(person.doc_type, person.doc_number, sex, birth_date)
     person.name = _clean_name(name)
     person.phone = clean_phone(phone, required=False)
-    person.address = " ".join((address or "").split())[:200]
+    person.address = _clean_address(address)
     person.sex, person.birth_date = identity.sex, identity.birth_date
     person.household = _household(person.grid, person.address)
     changes = diff(before, snapshot(person, PERSON_FIELDS))
@@ -215,12 +275,22 @@ def _move(actor: User | None, person: Person, grid: Division, reason: str) -> No
     person.grid, person.division_path = grid, grid.path
     person.household = _household(grid, person.address)
     person.save(update_fields=["grid", "division_path", "household", "updated_at"])
+    changes = {"grid": [old.code, grid.code]}
     record(
         actor=actor,
         action="person.move",
         obj=person,
         division_path=grid.path,
-        changes={"grid": [old.code, grid.code]},
+        changes=changes,
+        reason=reason,
+    )
+    # The grid they left (and whoever is above it only) keeps a trace of where they went.
+    record(
+        actor=actor,
+        action="person.move_out",
+        obj=person,
+        division_path=old.path,
+        changes=changes,
         reason=reason,
     )
 
@@ -239,6 +309,7 @@ def move_person(*, actor: User | None, person: Person, grid: Division) -> Person
 @transaction.atomic
 def reveal_person(*, actor: User, person: Person, reason: str = "") -> Person:
     """Show the unmasked ID number and phone: allowed by role, and always audited."""
+    person = Person.objects.select_related("grid").get(pk=person.pk)  # where they are now
     ensure_in_scope(actor, person.division_path)
     if not actor.has_perm("people.view_unmasked"):
         raise ActionError(
@@ -252,3 +323,24 @@ def reveal_person(*, actor: User, person: Person, reason: str = "") -> Person:
         reason=(reason or "")[:200],
     )
     return person
+
+
+@transaction.atomic
+def reveal_people(*, actor: User, people: list[Person], reason: str = "") -> list[Person]:
+    """A page of people shown unmasked (the API's ``?unmasked=1``): one audit row each, so
+    each person's jurisdiction sees who looked at them."""
+    if not actor.has_perm("people.view_unmasked"):
+        raise ActionError(
+            _("Your role may not see full ID numbers and phones."), code="forbidden_unmask"
+        )
+    for person in people:
+        ensure_in_scope(actor, person.division_path)
+    for person in people:
+        record(
+            actor=actor,
+            action="person.reveal",
+            obj=person,
+            division_path=person.division_path,
+            reason=(reason or "")[:200],
+        )
+    return people

@@ -24,3 +24,12 @@ class PersonStatus(models.TextChoices):
     CENTRAL_OBSERVATION = "central_observation", _("centralized medical observation")
     REFERRED = "referred", _("referred to a fever clinic")
     CASE = "case", _("case")
+
+
+class RevealReason(models.TextChoices):
+    """Why someone opens a full ID number and phone; written to the audit log with the view."""
+
+    CONTACT = "contact", _("to contact the person")
+    VERIFY = "verify", _("to verify their identity")
+    REFERRAL = "referral", _("for a referral or transfer")
+    REPORT = "report", _("for a report to the health authorities")

@@ -9,12 +9,15 @@ This is our domain and small enough to own: no library validates against the pro
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from dataclasses import dataclass
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARACTERS = "10X98765432"
+EARLIEST_BIRTH_YEAR = 1890  # no one alive was born earlier
 
 # Province-level codes of GB/T 2260 (国家统计局 statistical division codes).
 PROVINCES = {
@@ -49,6 +52,22 @@ def check_character(first17: str) -> str:
     return CHECK_CHARACTERS[total % 11]
 
 
+def compose_resident_id(area: str, birth_date: dt.date, sequence: int) -> str:
+    """A valid 18-character number from its parts (6-digit address code, birth date, 3-digit
+    sequence: odd for a man, even for a woman), for demo data and tests."""
+    first17 = f"{area}{birth_date:%Y%m%d}{sequence:03d}"
+    if len(first17) != 17 or not first17.isdigit():
+        raise ValueError(f"not the parts of an ID number: {area!r}, {birth_date}, {sequence}")
+    return first17 + check_character(first17)
+
+
+def normalise(raw: str) -> str:
+    """What people type, as the characters of a number: full-width digits become ASCII
+    (NFKC), spaces and dashes go, a lower-case x becomes X."""
+    text = unicodedata.normalize("NFKC", raw or "")
+    return "".join(c for c in text if not c.isspace() and c != "-").upper()
+
+
 def upgrade_15(number: str) -> str:
     """A legacy 15-digit number as 18 digits: the year gets its century (19), then the check."""
     first17 = number[:6] + "19" + number[6:]
@@ -57,9 +76,9 @@ def upgrade_15(number: str) -> str:
 
 def parse_resident_id(raw: str, *, today: dt.date | None = None) -> ResidentId:
     """Validate and normalise a resident ID number; raise :class:`InvalidIdNumber` if bad."""
-    number = (raw or "").strip().replace(" ", "").upper()
+    number = normalise(raw)
     if len(number) == 15:
-        if not number.isdigit():
+        if not (number.isascii() and number.isdigit()):
             raise InvalidIdNumber(_("A 15-digit ID number may contain digits only."))
         number = upgrade_15(number)
     if len(number) != 18:
@@ -67,7 +86,11 @@ def parse_resident_id(raw: str, *, today: dt.date | None = None) -> ResidentId:
             _("An ID number has 18 characters (or 15 for an old card); this one has %(n)d.")
             % {"n": len(number)}
         )
-    if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
+    if (
+        not number.isascii()
+        or not number[:17].isdigit()
+        or not (number[17].isdigit() or number[17] == "X")
+    ):
         raise InvalidIdNumber(_("An ID number is 17 digits followed by a digit or X."))
     if number[:2] not in PROVINCES:
         raise InvalidIdNumber(
@@ -79,8 +102,8 @@ def parse_resident_id(raw: str, *, today: dt.date | None = None) -> ResidentId:
         raise InvalidIdNumber(
             _("The birth date in the ID number (%(date)s) does not exist.") % {"date": number[6:14]}
         ) from None
-    today = today or dt.date.today()
-    if birth > today or birth.year < 1890:
+    today = today or timezone.localdate()
+    if birth > today or birth.year < EARLIEST_BIRTH_YEAR:
         raise InvalidIdNumber(
             _("The birth date in the ID number (%(date)s) is impossible.")
             % {"date": birth.isoformat()}
@@ -93,14 +116,24 @@ def parse_resident_id(raw: str, *, today: dt.date | None = None) -> ResidentId:
 
 
 def mask_id(number: str) -> str:
-    """``220102********1234``: the address code and the last four characters stay visible."""
-    if len(number) <= 10:
-        return number[:2] + "*" * max(len(number) - 4, 0) + number[-2:]
-    return number[:6] + "*" * (len(number) - 10) + number[-4:]
+    """``220102********1234``: the address code and the last four characters stay visible.
+
+    Other documents, shorter, keep one or two characters at each end (``E1*****78``); at
+    least half of any number is hidden.
+    """
+    if len(number) > 10:
+        return number[:6] + "*" * (len(number) - 10) + number[-4:]
+    if len(number) < 4:
+        return "*" * len(number)
+    keep = len(number) // 4
+    return number[:keep] + "*" * (len(number) - 2 * keep) + number[-keep:]
 
 
 def mask_phone(phone: str) -> str:
-    """``138****5678``."""
-    if len(phone) < 7:
-        return "*" * len(phone)
-    return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
+    """``138****5678``; a landline with area code ``043*****6666``; shorter numbers keep only
+    their last three digits."""
+    if len(phone) >= 11:
+        return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
+    if len(phone) >= 6:
+        return "*" * (len(phone) - 3) + phone[-3:]
+    return "*" * len(phone)

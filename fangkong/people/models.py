@@ -102,7 +102,11 @@ class Person(models.Model):
                 name="person_path_idx",
                 opclasses=["varchar_pattern_ops", "int8_ops"],
             ),
-            models.Index(fields=["name"], name="person_name_idx"),
+            # Search by name is a prefix match (LIKE '张伟%'): on PostgreSQL only this
+            # operator class lets an index answer it under any collation.
+            models.Index(
+                fields=["name"], name="person_name_prefix_idx", opclasses=["varchar_pattern_ops"]
+            ),
             models.Index(fields=["phone"], name="person_phone_idx"),
         ]
 
@@ -135,10 +139,14 @@ class PersonMove(models.Model):
     to_grid = models.ForeignKey(
         "regions.Division", verbose_name=_("to grid"), on_delete=models.PROTECT, related_name="+"
     )
-    to_path = models.CharField(max_length=128)
+    to_path = models.CharField(_("division path"), max_length=128)
     moved_at = models.DateTimeField(_("moved at"), auto_now_add=True)
     moved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("moved by"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
 
     objects = ScopedQuerySet.as_manager()

@@ -8,12 +8,13 @@ from typing import TYPE_CHECKING
 from django.db import connection, transaction
 from django.db.models import F, Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from fangkong.audit.actions import diff, record, snapshot
 from fangkong.core.errors import ActionError
 from fangkong.core.jurisdiction import ensure_in_scope
 from fangkong.regions.choices import Kind, Level, StaffKind
-from fangkong.regions.importer import ImportReport, Parsed
+from fangkong.regions.importer import ImportReport, Parsed, Problem
 from fangkong.regions.models import Division, GridAssignment, GridStaff
 from fangkong.regions.pinyin import pinyin_keys
 
@@ -43,9 +44,10 @@ def _bump_counts(division: Division, delta: int) -> None:
 def _clean_name(name: str) -> str:
     name = " ".join((name or "").split())
     if not name:
-        raise ActionError("请填写名称。", code="name_required", field="name")
+        raise ActionError(_("Enter a name."), code="name_required", field="name")
     if len(name) > 50:
-        raise ActionError("名称不能超过 50 个字。", code="name_too_long", field="name")
+        message = _("The name cannot be longer than %(max)s characters.") % {"max": 50}
+        raise ActionError(message, code="name_too_long", field="name")
     return name
 
 
@@ -54,16 +56,22 @@ def _check_unique_grid_name(village: Division, name: str, exclude: int | None = 
     if exclude is not None:
         clash = clash.exclude(pk=exclude)
     if clash.exists():
-        raise ActionError(f"本村（社区）已有名为“{name}”的网格。", code="name_taken", field="name")
+        message = _("This village or community already has a grid named “%(name)s”.") % {
+            "name": name
+        }
+        raise ActionError(message, code="name_taken", field="name")
 
 
 def _locked_grid(grid: Division) -> Division:
     """Re-read a grid under a row lock; refuse a retired one."""
     locked = Division.objects.select_for_update().get(pk=grid.pk)
     if locked.level != Level.GRID:
-        raise ActionError("该区划不是网格。", code="not_a_grid")
+        raise ActionError(_("This division is not a grid."), code="not_a_grid")
     if not locked.active:
-        raise ActionError("该网格已撤销或合并，不能再修改。", code="grid_retired")
+        raise ActionError(
+            _("This grid has been retired or merged and can no longer be changed."),
+            code="grid_retired",
+        )
     return locked
 
 
@@ -73,15 +81,26 @@ def create_grid(*, actor: User | None, village: Division, name: str, note: str =
     village = Division.objects.select_for_update().get(pk=village.pk)
     ensure_in_scope(actor, village.path)
     if village.level != Level.VILLAGE:
-        raise ActionError("网格只能建在村（社区）下。", code="parent_not_village", field="village")
+        raise ActionError(
+            _("Grids can only be created under a village or community."),
+            code="parent_not_village",
+            field="village",
+        )
     if not village.active:
-        raise ActionError("该村（社区）已停用。", code="parent_inactive", field="village")
+        raise ActionError(
+            _("This village or community is no longer active."),
+            code="parent_inactive",
+            field="village",
+        )
     name = _clean_name(name)
     _check_unique_grid_name(village, name)
     last = Division.objects.filter(parent=village, level=Level.GRID).aggregate(m=Max("code"))["m"]
     number = int(last[-3:]) + 1 if last else 1
     if number > MAX_GRIDS_PER_VILLAGE:
-        raise ActionError("本村（社区）的网格编号已用完。", code="grid_numbers_exhausted")
+        raise ActionError(
+            _("This village or community has used up its grid numbers."),
+            code="grid_numbers_exhausted",
+        )
     short = f"{village.code}{number:03d}"
     full, initials = pinyin_keys(name)
     grid = Division.objects.create(
@@ -163,7 +182,9 @@ def merge_grids(
     """Merge ``source`` into ``target`` (same village). Source is retired with a pointer to the
     target; its current staff move to the target; its records stay where they were."""
     if source.pk == target.pk:
-        raise ActionError("不能把网格合并到它自己。", code="merge_self", field="target")
+        raise ActionError(
+            _("A grid cannot be merged into itself."), code="merge_self", field="target"
+        )
     # Lock both rows in a fixed order so two concurrent merges cannot deadlock.
     first, second = sorted([source.pk, target.pk])
     locked = {d.pk: d for d in Division.objects.select_for_update().filter(pk__in=[first, second])}
@@ -171,12 +192,17 @@ def merge_grids(
     for g in (source, target):
         ensure_in_scope(actor, g.path)
         if g.level != Level.GRID:
-            raise ActionError("只能合并网格。", code="not_a_grid")
+            raise ActionError(_("Only grids can be merged."), code="not_a_grid")
         if not g.active:
-            raise ActionError(f"网格“{g.name}”已撤销或合并。", code="grid_retired")
+            message = _("The grid “%(name)s” has already been retired or merged.") % {
+                "name": g.name
+            }
+            raise ActionError(message, code="grid_retired")
     if source.parent_id != target.parent_id:
         raise ActionError(
-            "只能合并同一村（社区）内的网格。", code="merge_other_village", field="target"
+            _("Only grids of the same village or community can be merged."),
+            code="merge_other_village",
+            field="target",
         )
     now = timezone.now()
     moved = _end_assignments(source, f"并入{target.name}", now)
@@ -229,18 +255,30 @@ def _clean_phone(phone: str) -> str:
         7 <= len(phone) <= 12 and phone.isdigit() and phone.startswith("0")
     ):
         raise ActionError(
-            "请填写 11 位手机号码或带区号的固定电话。", code="bad_phone", field="phone"
+            _("Enter an 11-digit mobile number or a landline number with its area code."),
+            code="bad_phone",
+            field="phone",
         )
     return phone
+
+
+def _phone_taken() -> ActionError:
+    return ActionError(
+        _("Someone with this phone number is already registered in this village or community."),
+        code="phone_taken",
+        field="phone",
+    )
 
 
 def _clean_staff(village: Division, name: str, phone: str, kind: str) -> tuple[str, str]:
     if village.level != Level.VILLAGE:
         raise ActionError(
-            "网格力量须登记在村（社区）。", code="parent_not_village", field="division"
+            _("Grid staff must be registered with a village or community."),
+            code="parent_not_village",
+            field="division",
         )
     if kind not in StaffKind.values:
-        raise ActionError("请选择人员类别。", code="bad_kind", field="kind")
+        raise ActionError(_("Choose a kind of staff."), code="bad_kind", field="kind")
     return _clean_name(name), _clean_phone(phone)
 
 
@@ -258,7 +296,7 @@ def create_staff(
     ensure_in_scope(actor, village.path)
     name, phone = _clean_staff(village, name, phone, kind)
     if GridStaff.objects.filter(division=village, phone=phone).exists():
-        raise ActionError("本村（社区）已登记该电话号码的人员。", code="phone_taken", field="phone")
+        raise _phone_taken()
     staff = GridStaff.objects.create(
         division=village,
         name=name,
@@ -297,7 +335,7 @@ def update_staff(
         .exclude(pk=staff.pk)
         .exists()
     ):
-        raise ActionError("本村（社区）已登记该电话号码的人员。", code="phone_taken", field="phone")
+        raise _phone_taken()
     staff.kind = kind
     staff.party_organisation = party_organisation.strip()[:100]
     staff.active = active
@@ -330,12 +368,17 @@ def assign_staff(*, actor: User | None, grid: Division, staff: GridStaff) -> Gri
     ensure_in_scope(actor, staff.division.path)
     if staff.division_id != grid.parent_id:
         raise ActionError(
-            "只能指派本村（社区）登记的人员。", code="staff_other_village", field="staff"
+            _("Only staff registered with this village or community can be assigned."),
+            code="staff_other_village",
+            field="staff",
         )
     if not staff.active:
-        raise ActionError("该人员已停用。", code="staff_inactive", field="staff")
+        raise ActionError(
+            _("This person is no longer active."), code="staff_inactive", field="staff"
+        )
     if GridAssignment.objects.filter(grid=grid, staff=staff, ended_at=None).exists():
-        raise ActionError(f"{staff.name} 已在本网格。", code="already_assigned", field="staff")
+        message = _("%(name)s is already assigned to this grid.") % {"name": staff.name}
+        raise ActionError(message, code="already_assigned", field="staff")
     assignment = GridAssignment.objects.create(grid=grid, staff=staff)
     record(
         actor=actor,
@@ -358,7 +401,7 @@ def end_assignment(
     )
     ensure_in_scope(actor, assignment.grid.path)
     if assignment.ended_at is not None:
-        raise ActionError("该指派已结束。", code="already_ended")
+        raise ActionError(_("This assignment has already ended."), code="already_ended")
     assignment.ended_at = timezone.now()
     assignment.end_reason = (reason or "调离").strip()[:100]
     assignment.save(update_fields=["ended_at", "end_reason"])
@@ -467,10 +510,12 @@ def import_divisions(*, actor: User | None, parsed: Parsed) -> ImportReport:
                         .exclude(pk=current.pk)
                         .exists()
                     ):
+                        reason = _(
+                            "%(name)s (%(code)s) has divisions below it; an import cannot "
+                            "change its parent."
+                        ) % {"name": row.name, "code": row.code}
                         raise ActionError(
-                            f"{row.file} 第 {row.line} 行：{row.name}（{row.code}）已有下级，"
-                            "不能通过导入改变其上级。",
-                            code="move_with_children",
+                            str(Problem(row.file, row.line, reason)), code="move_with_children"
                         )
                     before = snapshot(current, ["name", "path"])
                     current.name = row.name

@@ -46,7 +46,7 @@ class RetireForm(forms.Form):
 
 
 class StaffForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=50)
+    name = forms.CharField(label=_("Full name"), max_length=50)
     phone = forms.CharField(label=_("Phone"), max_length=20)
     kind = forms.ChoiceField(label=_("Kind"), choices=StaffKind.choices)
     party_organisation = forms.CharField(

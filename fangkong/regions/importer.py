@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from fangkong.regions.choices import Level
 
 FILES: list[tuple[str, Level, list[str], str | None, int]] = [
@@ -51,15 +53,22 @@ class Row:
         return self.code.ljust(12, "0")
 
 
+def location(file: str, line: int) -> str:
+    """Where in the files: "villages.csv 第 8 行" (the file alone when the line is 0)."""
+    return _("%(file)s line %(line)s") % {"file": file, "line": line} if line else file
+
+
 @dataclass
 class Problem:
     file: str
     line: int
-    reason: str
+    reason: str  # already translated, in the language active when it was found
 
     def __str__(self) -> str:
-        where = f"{self.file} 第 {self.line} 行" if self.line else self.file
-        return f"{where}：{self.reason}"
+        return _("%(where)s: %(reason)s") % {
+            "where": location(self.file, self.line),
+            "reason": self.reason,
+        }
 
 
 class DivisionFileError(Exception):
@@ -77,7 +86,9 @@ class Parsed:
 def _read(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
     name = path.name
     if path.stat().st_size > MAX_FILE_BYTES:
-        raise DivisionFileError([Problem(name, 0, "文件超过 50 MB，拒绝导入。")])
+        size = MAX_FILE_BYTES // (1024 * 1024)
+        reason = _("The file is larger than %(size)s MB; it was not imported.") % {"size": size}
+        raise DivisionFileError([Problem(name, 0, reason)])
     raw = path.read_bytes()
     for encoding in ("utf-8-sig", "gb18030"):
         try:
@@ -86,9 +97,11 @@ def _read(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
         except UnicodeDecodeError:
             continue
     else:  # pragma: no cover - gb18030 decodes nearly everything; kept for clarity
-        raise DivisionFileError([Problem(name, 0, "无法识别文件编码（应为 UTF-8 或 GBK）。")])
+        reason = _("Cannot tell the file's encoding (it should be UTF-8 or GBK).")
+        raise DivisionFileError([Problem(name, 0, reason)])
     if "\x00" in text:
-        raise DivisionFileError([Problem(name, 0, "文件含有二进制内容，不是 CSV 文件。")])
+        reason = _("The file contains binary data; it is not a CSV file.")
+        raise DivisionFileError([Problem(name, 0, reason)])
     # strict: an unterminated quote is a format error, not a row that swallows the rest of the file
     reader = csv.DictReader(io.StringIO(text), strict=True)
     header = [h.strip() for h in (reader.fieldnames or [])]
@@ -99,9 +112,8 @@ def _read(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
             rows.append((reader.line_num, {k: (v or "").strip() for k, v in record.items() if k}))
     except csv.Error as exc:
         # DictReader.line_num lags a row behind on error; the inner reader knows the line.
-        raise DivisionFileError(
-            [Problem(name, reader.reader.line_num, f"CSV 格式错误：{exc}")]
-        ) from exc
+        reason = _("CSV format error: %(error)s") % {"error": exc}
+        raise DivisionFileError([Problem(name, reader.reader.line_num, reason)]) from exc
     return header, rows
 
 
@@ -116,26 +128,35 @@ def read_division_files(directory: Path | str) -> Parsed:
     for filename, level, required, parent_col, length in FILES:
         path = directory / filename
         if not path.is_file():
-            problems.append(Problem(filename, 0, "缺少该文件。"))
+            problems.append(Problem(filename, 0, _("The file is missing.")))
             continue
         header, records = _read(path)
         missing = [c for c in required if c not in header]
         if missing:
-            problems.append(Problem(filename, 1, f"缺少列：{', '.join(missing)}。"))
+            columns = ", ".join(missing)
+            reason = _("Missing columns: %(columns)s.") % {"columns": columns}
+            problems.append(Problem(filename, 1, reason))
             continue
         for line, rec in records:
             code, name = rec.get("code", ""), rec.get("name", "")
             if not code.isdigit() or not code.isascii():
-                problems.append(Problem(filename, line, f"代码“{code}”不是数字。"))
+                reason = _("The code “%(code)s” is not a number.") % {"code": code}
+                problems.append(Problem(filename, line, reason))
                 continue
             if len(code) != length:
-                problems.append(Problem(filename, line, f"代码“{code}”应为 {length} 位。"))
+                reason = _("The code “%(code)s” should have %(length)s digits.") % {
+                    "code": code,
+                    "length": length,
+                }
+                problems.append(Problem(filename, line, reason))
                 continue
             if not name:
-                problems.append(Problem(filename, line, f"代码 {code} 缺少名称。"))
+                reason = _("The code %(code)s has no name.") % {"code": code}
+                problems.append(Problem(filename, line, reason))
                 continue
             if len(name) > 100:
-                problems.append(Problem(filename, line, "名称超过 100 个字。"))
+                reason = _("The name is longer than %(max)s characters.") % {"max": 100}
+                problems.append(Problem(filename, line, reason))
                 continue
             if level == Level.PREFECTURE and is_pseudo_prefecture(code):
                 pseudo.add(code)
@@ -143,13 +164,11 @@ def read_division_files(directory: Path | str) -> Parsed:
                 continue
             if code in seen:
                 first = seen[code]
-                problems.append(
-                    Problem(
-                        filename,
-                        line,
-                        f"代码 {code} 重复（首次出现在 {first[0]} 第 {first[1]} 行）。",
-                    )
-                )
+                reason = _("The code %(code)s appears twice (first at %(where)s).") % {
+                    "code": code,
+                    "where": location(*first),
+                }
+                problems.append(Problem(filename, line, reason))
                 continue
             parent = rec.get(parent_col, "") if parent_col else None
             if parent_col:
@@ -160,12 +179,15 @@ def read_division_files(directory: Path | str) -> Parsed:
                 else:
                     parent_level = Level(level - 1)
                 if parent not in known_by_level[parent_level]:
-                    problems.append(Problem(filename, line, f"上级代码“{parent}”不存在。"))
+                    reason = _("The parent code “%(parent)s” does not exist.") % {"parent": parent}
+                    problems.append(Problem(filename, line, reason))
                     continue
                 if not code.startswith(parent):
-                    problems.append(
-                        Problem(filename, line, f"代码 {code} 与上级代码 {parent} 不一致。")
-                    )
+                    reason = _("The code %(code)s does not match its parent code %(parent)s.") % {
+                        "code": code,
+                        "parent": parent,
+                    }
+                    problems.append(Problem(filename, line, reason))
                     continue
             seen[code] = (filename, line)
             known_by_level[level].add(code)

@@ -29,6 +29,7 @@ import fangkong.settings as project_settings
 from fangkong.accounts import actions as account_actions
 from fangkong.accounts.models import User
 from fangkong.accounts.roles import Role
+from fangkong.observation import links as observation_links
 from fangkong.regions import actions as region_actions
 
 PROJECT_DIR = Path(settings.BASE_DIR).parent
@@ -200,7 +201,8 @@ def admin(tree: Any) -> User:
         username="province_admin",
         password=PASSWORD,
         home_division=tree.province,
-        roles=[Role.SYSADMIN],
+        # every role, so that every page renders for the checks below instead of answering 403
+        roles=[r.value for r in Role],
         full_name="省管理员",
     )
 
@@ -441,6 +443,10 @@ def every_page(tree: Any, admin: User) -> dict[str, dict[str, Any]]:
     )
     assignment = region_actions.assign_staff(actor=None, grid=tree.grid1, staff=staff)
     token, _raw = account_actions.create_token(actor=None, user=admin, name="终端")
+    checkpoint, handover = _checkpoint_with_a_flagged_passage(tree)
+    screening, observation, area = _screening_with_an_observation(tree)
+    care = _care_request(tree)
+    person = _person(tree)
     return {
         "regions:division": {"code": tree.huayang.code},
         "regions:grid_create": {"code": tree.huayang.code},
@@ -454,7 +460,75 @@ def every_page(tree: Any, admin: User) -> dict[str, dict[str, Any]]:
         "accounts:user_edit": {"pk": admin.pk},
         "accounts:user_password": {"pk": admin.pk},
         "accounts:token_revoke": {"pk": token.pk},
+        **{
+            f"checkpoints:{name}": {"pk": checkpoint.pk}
+            for name in ("detail", "edit", "close", "reopen", "register")
+        },
+        "checkpoints:passage": {"pk": handover.entry.passage_id},
+        "checkpoints:handle": {"pk": handover.pk},
+        "checkpoints:reveal": {"pk": handover.pk},
+        "screening:detail": {"pk": screening.pk},
+        "screening:key_area_end": {"pk": area.pk},
+        **{
+            f"observation:{name}": {"pk": observation.pk}
+            for name in ("detail", "check_in", "release", "refer", "rotate_link")
+        },
+        "observation:personal": {"token": observation_links.make_token(observation)},
+        "care:grid": {"code": tree.grid1.code},
+        **{f"people:{name}": {"pk": person.pk} for name in ("detail", "edit", "move", "reveal")},
+        "care:create": {"code": tree.grid1.code},
+        **{f"care:{name}": {"pk": care.pk} for name in ("detail", "assign", "done", "cancel")},
     }
+
+
+def _person(tree: Any) -> Any:
+    from fangkong.people.actions import register_person
+
+    person, _created = register_person(
+        actor=None,
+        grid=tree.grid1,
+        name="安全页居民",
+        doc_type="resident_id",
+        doc_number="220102197506157779",
+    )
+    return person
+
+
+def _care_request(tree: Any) -> Any:
+    from fangkong.care.actions import create_care_request
+    from fangkong.care.tests.factories import add_person
+
+    person = add_person(tree.grid1, "关爱对象")
+    return create_care_request(
+        actor=None, grid=tree.grid1, person=person, kind="food", description="代购米面油"
+    )
+
+
+def _screening_with_an_observation(tree: Any) -> tuple[Any, Any, Any]:
+    from fangkong.screening.tests.factories import days_ago, hubei, screen
+
+    area = hubei(tree.province)
+    screening = screen(tree.grid1, arrival_date=days_ago(2), origin_code="42")
+    return screening, screening.observations.get(), area
+
+
+def _checkpoint_with_a_flagged_passage(tree: Any) -> tuple[Any, Any]:
+    from decimal import Decimal
+
+    from fangkong.checkpoints import actions as checkpoint_actions
+    from fangkong.checkpoints.intake import PassageInput, PersonInput
+    from fangkong.checkpoints.models import Handover
+
+    checkpoint = checkpoint_actions.create_checkpoint(
+        actor=None, division=tree.nanguan, name="安全检查卡口", kind="urban_fringe",
+        longitude=Decimal("125.39"), latitude=Decimal("43.78"),
+    )  # fmt: skip
+    traveller = PersonInput("发热旅客", "passport", "E1234567", "13800000009", "38.5",
+                            origin_code="42", destination=tree.grid1.code)  # fmt: skip
+    registered, _created = checkpoint_actions.register_passage(
+        actor=None, checkpoint=checkpoint, passage=PassageInput(direction="in", people=[traveller])
+    )
+    return checkpoint, Handover.objects.get(entry__passage=registered)
 
 
 def test_every_page_has_a_strict_csp_and_no_inline_script(

@@ -12,7 +12,8 @@ endpoint it is, and how to build the record it acts on:
 ``SCOPED``
     a record in the URL (or, for creates, in the body): in-scope callers succeed, the sibling
     gets 404 (or, where the record is named in a form field, the same form error a code that
-    does not exist gets) and nothing is written.
+    does not exist gets; in a batch API body, the same per-record answer) and nothing is
+    written.
 ``LIST``
     an unscoped list: no record in the URL; the sibling gets 200 but does not see the record.
 ``OWN``
@@ -27,10 +28,13 @@ API. ``build`` creates fresh records for each call, so a write that consumes its
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
+import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from enum import StrEnum
 from types import SimpleNamespace
 from typing import Any
@@ -42,6 +46,16 @@ from ninja.utils import normalize_path, replace_path_param_notation
 from fangkong.accounts import actions as account_actions
 from fangkong.accounts.models import ApiToken, User
 from fangkong.accounts.roles import Role
+from fangkong.care import actions as care_actions
+from fangkong.care.choices import CareKind
+from fangkong.care.models import CareRequest
+from fangkong.checkpoints import actions as checkpoint_actions
+from fangkong.checkpoints.intake import PassageInput, PersonInput
+from fangkong.checkpoints.models import Checkpoint, Handover, Passage
+from fangkong.people import actions as people_actions
+from fangkong.people.choices import DocType, RevealReason
+from fangkong.people.idcard import compose_resident_id
+from fangkong.people.models import Person
 from fangkong.regions import actions as region_actions
 from fangkong.regions.choices import StaffKind
 from fangkong.regions.models import Division, GridAssignment, GridStaff
@@ -178,6 +192,23 @@ class World:
             roles=[Role.GRID_WORKER],
             full_name=self.name("矩阵用户"),
         )
+
+    def id_number(self) -> str:
+        """A fresh, valid resident ID number (南关区, a different birth date each time)."""
+        n = self.number()
+        return compose_resident_id("220102", dt.date(1960, 1, 1) + dt.timedelta(days=n), n % 1000)
+
+    def person(self, grid: Division | None = None, name: str | None = None) -> Person:
+        person, _created = people_actions.register_person(
+            actor=None,
+            grid=grid or self.tree.grid1,
+            name=name or self.name("矩阵居民"),
+            doc_type=DocType.RESIDENT_ID,
+            doc_number=self.id_number(),
+            phone=self.phone(),
+            address=self.name("华阳街"),
+        )
+        return person
 
     def token(self, user: User) -> ApiToken:
         token, _raw = account_actions.create_token(
@@ -447,6 +478,476 @@ def api_user(w: World) -> Target:
     return Target(home=w.tree.huayang, args={"pk": w.user().pk})
 
 
+def person_record(w: World) -> Target:
+    """A person in 第一网格; the body is a reason for showing their full number."""
+    person = w.person()
+    return Target(
+        home=w.tree.grid1, args={"pk": person.pk}, data={"reason": RevealReason.CONTACT.value}
+    )
+
+
+def person_listed(w: World) -> Target:
+    return Target(home=w.tree.grid1, marker=w.person(name=w.name("列表居民")).name)
+
+
+def person_unmasked(w: World) -> Target:
+    person = w.person()
+    return Target(home=w.tree.grid1, query={"unmasked": "true"}, marker=person.doc_number)
+
+
+def people_within(w: World) -> Target:
+    w.person()
+    return Target(home=w.tree.huayang, query={"within": w.tree.huayang.code})
+
+
+def new_person(w: World) -> Target:
+    grid = w.tree.grid1
+    return Target(
+        home=grid,
+        query={"grid": grid.code},
+        data={
+            "grid": grid.code,
+            "name": w.name("新居民"),
+            "doc_type": DocType.RESIDENT_ID.value,
+            "doc_number": w.id_number(),
+            "phone": w.phone(),
+            "address": w.name("华阳街"),
+        },
+    )
+
+
+def person_edit(w: World) -> Target:
+    person = w.person()
+    return Target(
+        home=w.tree.grid1,
+        args={"pk": person.pk},
+        data={"name": person.name, "phone": w.phone(), "address": w.name("新地址")},
+    )
+
+
+def person_move(w: World) -> Target:
+    """A person of 第一网格 moving to 第二网格: only someone above both grids may do it."""
+    person = w.person()
+    return Target(home=w.tree.huayang, args={"pk": person.pk}, data={"grid": w.tree.grid2.code})
+
+
+# care (帮扶关爱): records live in a fresh grid, so the "home" caller is a grid worker's account
+
+
+def _party_member(w: World, grid: Division) -> GridStaff:
+    """A party member of the grid's village who works the grid (so its grid worker may pick)."""
+    staff = region_actions.create_staff(
+        actor=None,
+        village=grid.parent,  # type: ignore[arg-type]
+        name=w.name("矩阵党员"),
+        phone=w.phone(),
+        kind=StaffKind.PARTY_MEMBER,
+    )
+    w.assignment(grid, staff)
+    return staff
+
+
+def _care(w: World, *, assigned: bool = False) -> CareRequest:
+    grid = w.grid()
+    care = care_actions.create_care_request(
+        actor=None,
+        grid=grid,
+        person=w.person(grid, name=w.name("关爱对象")),
+        kind=CareKind.FOOD,
+        description="矩阵：代购米面油",
+    )
+    if assigned:
+        care_actions.assign_care_request(actor=None, care=care, staff=_party_member(w, grid))
+    return care
+
+
+def care_grid(w: World) -> Target:
+    grid = w.grid()
+    w.person(grid)
+    return Target(home=grid, args={"code": grid.code})
+
+
+def care_new(w: World) -> Target:
+    grid = w.grid()
+    person = w.person(grid)
+    return Target(
+        home=grid,
+        args={"code": grid.code},
+        data={
+            "person": person.pk,
+            "kind": CareKind.MEDICINE.value,
+            "urgency": "urgent",
+            "description": "矩阵：代购降压药",
+            "requested_on": "",
+            "due_on": "",
+        },
+    )
+
+
+def care_new_api(w: World) -> Target:
+    grid = w.grid()
+    return Target(
+        home=grid,
+        data={
+            "grid": grid.code,
+            "person_id": w.person(grid).pk,
+            "kind": CareKind.MEDICINE.value,
+            "description": "矩阵：代购降压药",
+        },
+    )
+
+
+def care_record(w: World) -> Target:
+    care = _care(w)
+    return Target(home=care.grid, args={"pk": care.pk})
+
+
+def care_listed(w: World) -> Target:
+    care = _care(w)
+    return Target(home=w.tree.huayang, marker=care.person.name)  # type: ignore[union-attr]
+
+
+def care_within(w: World) -> Target:
+    _care(w)
+    return Target(home=w.tree.huayang, query={"within": w.tree.huayang.code})
+
+
+def care_assign_form(w: World) -> Target:
+    care = _care(w)
+    staff = _party_member(w, care.grid)
+    return Target(home=care.grid, args={"pk": care.pk}, data={"staff": staff.pk})
+
+
+def care_assign_api(w: World) -> Target:
+    care = _care(w)
+    staff = _party_member(w, care.grid)
+    return Target(home=care.grid, args={"pk": care.pk}, data={"staff_id": staff.pk})
+
+
+def care_done(w: World) -> Target:
+    care = _care(w, assigned=True)
+    return Target(home=care.grid, args={"pk": care.pk}, data={"note": "矩阵：已送到家"})
+
+
+def care_cancel(w: World) -> Target:
+    care = _care(w)
+    return Target(home=care.grid, args={"pk": care.pk}, data={"reason": "矩阵：重复登记"})
+
+
+# --- screening and observation ----------------------------------------------------------------
+
+
+def _screening_form(w: World, grid: Division) -> dict[str, Any]:
+    return {
+        "grid": grid.code,
+        "doc_type": DocType.RESIDENT_ID.value,
+        "doc_number": w.id_number(),
+        "name": w.name("矩阵排查"),
+        "phone": w.phone(),
+        "address": w.name("华阳小区"),
+        "household_size": "3",
+        "screened_on": dt.date.today().isoformat(),
+        "temperature": "36.6",
+        "contact": "none",
+        "client_uuid": str(uuid.uuid4()),
+    }
+
+
+def screening_new_page(w: World) -> Target:
+    return Target(home=w.tree.grid1, query={"grid": w.tree.grid1.code})
+
+
+def screening_new_form(w: World) -> Target:
+    data = _screening_form(w, w.tree.grid1)
+    return Target(home=w.tree.grid1, data=data, absent={**data, "grid": "220102001001999"})
+
+
+def screening_preview(w: World) -> Target:
+    return Target(home=w.tree.grid1, data={**_screening_form(w, w.tree.grid1), "temperature": 38})
+
+
+def _screening(w: World) -> Any:
+    from fangkong.screening.actions import register_screening
+
+    return register_screening(
+        actor=None,
+        grid=w.tree.grid1,
+        name=w.name("矩阵排查"),
+        doc_number=w.id_number(),
+        phone=w.phone(),
+        address=w.name("华阳小区"),
+        temperature="36.6",
+    )
+
+
+def screening_record(w: World) -> Target:
+    return Target(home=w.tree.grid1, args={"pk": _screening(w).pk})
+
+
+def screening_listed(w: World) -> Target:
+    return Target(home=w.tree.grid1, marker=_screening(w).person.name)
+
+
+def screening_person_known(w: World) -> Target:
+    person = w.person(w.tree.grid1)
+    query = {"doc_type": person.doc_type, "doc_number": person.doc_number}
+    return Target(home=w.tree.grid1, query=query, marker=person.name)
+
+
+def screening_api_new(w: World) -> Target:
+    form = _screening_form(w, w.tree.grid1)
+    data = {
+        "grid": form["grid"],
+        "person": {"name": form["name"], "doc_number": form["doc_number"]},
+        "phone": form["phone"],
+        "address": form["address"],
+        "temperature": 36.6,
+        "client_uuid": form["client_uuid"],
+    }
+    return Target(home=w.tree.grid1, data=data)
+
+
+def screening_api_preview(w: World) -> Target:
+    data = {"temperature": 37.0, "arrival_date": dt.date.today().isoformat(), "origin_code": "42"}
+    return Target(home=w.tree.grid1, data=data)
+
+
+def _key_area(w: World, division: Division) -> Any:
+    from fangkong.screening.actions import declare_key_area
+
+    return declare_key_area(
+        actor=None,
+        division=division,
+        code=f"42{w.number() % 90 + 10:02d}",
+        name=w.name("矩阵重点地区"),
+        start_date=dt.date(2020, 1, 1),
+    )
+
+
+def key_area_new(w: World) -> Target:
+    # Declared at the caller's own division (a command office): nobody's is out of scope.
+    data = {"code": f"42{w.number() % 90 + 10:02d}", "name": w.name("矩阵重点地区")}
+    return Target(home=w.tree.changchun, data={**data, "start_date": "2020-01-01"})
+
+
+def key_area_record(w: World) -> Target:
+    area = _key_area(w, w.tree.changchun)
+    return Target(home=w.tree.changchun, args={"pk": area.pk}, data={"note": "矩阵"})
+
+
+def _observation(w: World) -> Any:
+    from fangkong.observation.actions import start_observation
+
+    observation, _created = start_observation(
+        actor=None,
+        person=w.person(w.tree.grid1),
+        grid=w.tree.grid1,
+        last_exposure=dt.date.today() - dt.timedelta(days=3),
+        reason="矩阵：自湖北返回",
+    )
+    return observation
+
+
+def observation_record(w: World) -> Target:
+    return Target(home=w.tree.grid1, args={"pk": _observation(w).pk})
+
+
+def observation_listed(w: World) -> Target:
+    return Target(home=w.tree.grid1, marker=_observation(w).person.name)
+
+
+def observation_check_in(w: World) -> Target:
+    data = {
+        "temperature": "36.6",
+        "day": dt.date.today().isoformat(),
+        "client_uuid": str(uuid.uuid4()),
+    }
+    return Target(home=w.tree.grid1, args={"pk": _observation(w).pk}, data=data)
+
+
+def observation_end(prefix: str) -> Callable[[World], Target]:
+    def build(w: World) -> Target:
+        data = {f"{prefix}note": "矩阵：解除或转诊", "note": "矩阵：解除或转诊"}
+        return Target(home=w.tree.grid1, args={"pk": _observation(w).pk}, data=data)
+
+    return build
+
+
+def observation_batch(w: World) -> Target:
+    item = {"client_uuid": str(uuid.uuid4()), "temperature": 36.6}
+    data = {"items": [{**item, "observation_id": _observation(w).pk}]}
+    absent = {"items": [{**item, "observation_id": 999_999_999}]}
+    return Target(home=w.tree.grid1, data=data, absent=absent)
+
+
+def personal_link(w: World) -> Target:
+    from fangkong.observation.links import make_token
+
+    data = {"temperature": "36.7", "client_uuid": str(uuid.uuid4())}
+    return Target(home=w.tree.grid1, args={"token": make_token(_observation(w))}, data=data)
+
+
+# --- checkpoints (卡口) ---------------------------------------------------------------------------
+
+
+def _checkpoint(w: World, active: bool = True) -> Checkpoint:
+    """A fresh checkpoint run by 南关区 (a county: the sibling caller sits at 昌邑区)."""
+    checkpoint = checkpoint_actions.create_checkpoint(
+        actor=None,
+        division=w.tree.nanguan,
+        name=w.name("矩阵卡口"),
+        kind="urban_fringe",
+        longitude=Decimal("125.39"),
+        latitude=Decimal("43.78"),
+    )
+    if not active:
+        checkpoint = checkpoint_actions.close_checkpoint(actor=None, checkpoint=checkpoint)
+    return checkpoint
+
+
+def _traveller(w: World, name: str | None = None, fever: bool = False) -> dict[str, Any]:
+    return {
+        "name": name or w.name("矩阵旅客"),
+        "doc_type": DocType.RESIDENT_ID.value,
+        "doc_number": w.id_number(),
+        "phone": w.phone(),
+        "temperature": "38.2" if fever else "36.5",
+        "origin_code": "2201",
+        "destination": w.tree.grid1.code,
+    }
+
+
+def _plate(w: World) -> str:
+    return f"吉A{w.number():05d}"
+
+
+def _passage(w: World, fever: bool = False) -> tuple[Passage, str]:
+    """A passage at a fresh checkpoint; with ``fever``, its traveller is handed to 第一网格."""
+    name = w.name("矩阵旅客")
+    registered, _created = checkpoint_actions.register_passage(
+        actor=None,
+        checkpoint=_checkpoint(w),
+        passage=PassageInput(
+            direction="in", plate=_plate(w), people=[PersonInput(**_traveller(w, name, fever))]
+        ),
+    )
+    return registered, name
+
+
+def checkpoint_listed(w: World) -> Target:
+    checkpoint = _checkpoint(w)
+    return Target(home=w.tree.nanguan, marker=checkpoint.name)
+
+
+def checkpoint_record(w: World) -> Target:
+    return Target(home=w.tree.nanguan, args={"pk": _checkpoint(w).pk})
+
+
+def closed_checkpoint(w: World) -> Target:
+    return Target(home=w.tree.nanguan, args={"pk": _checkpoint(w, active=False).pk})
+
+
+def _site_fields(w: World) -> dict[str, Any]:
+    return {
+        "name": w.name("矩阵新卡口"),
+        "kind": "bus_station",
+        "division": w.tree.nanguan.code,
+        "longitude": "125.33",
+        "latitude": "43.86",
+        "note": "",
+    }
+
+
+def checkpoint_new_form(w: World) -> Target:
+    data = _site_fields(w)
+    return Target(home=w.tree.nanguan, data=data, absent={**data, "division": NO_SUCH_DIVISION})
+
+
+def checkpoint_new_api(w: World) -> Target:
+    return Target(home=w.tree.nanguan, data=_site_fields(w))
+
+
+def checkpoint_edit(w: World) -> Target:
+    return Target(
+        home=w.tree.nanguan,
+        args={"pk": _checkpoint(w).pk},
+        data={**_site_fields(w), "name": w.name("矩阵改名卡口")},
+    )
+
+
+def checkpoint_close(w: World) -> Target:
+    return Target(home=w.tree.nanguan, args={"pk": _checkpoint(w).pk}, data={"reason": "矩阵撤点"})
+
+
+def passage_form(w: World) -> Target:
+    person = {**_traveller(w), "origin": "22", "origin_detail": "长春市"}
+    person.pop("origin_code")
+    data = {
+        "uuid": str(uuid.uuid4()),
+        "plate": _plate(w),
+        "direction": "in",
+        "passed_at": "",
+        "people-TOTAL_FORMS": "1",
+        "people-INITIAL_FORMS": "0",
+        "people-MIN_NUM_FORMS": "0",
+        "people-MAX_NUM_FORMS": "60",
+        **{f"people-0-{k}": v for k, v in person.items()},
+    }
+    return Target(home=w.tree.nanguan, args={"pk": _checkpoint(w).pk}, data=data)
+
+
+def passage_api(w: World) -> Target:
+    body = {
+        "checkpoint": _checkpoint(w).pk,
+        "uuid": str(uuid.uuid4()),
+        "plate": _plate(w),
+        "direction": "in",
+        "people": [_traveller(w, fever=True)],
+    }
+    return Target(home=w.tree.nanguan, data=body)
+
+
+def passage_batch(w: World) -> Target:
+    records = [
+        {
+            "uuid": str(uuid.uuid4()),
+            "direction": "in",
+            "plate": _plate(w),
+            "people": [_traveller(w)],
+        }
+        for _ in range(2)
+    ]
+    return Target(home=w.tree.nanguan, data={"checkpoint": _checkpoint(w).pk, "passages": records})
+
+
+def passage_listed(w: World) -> Target:
+    registered, _name = _passage(w)
+    return Target(home=w.tree.nanguan, marker=registered.plate)
+
+
+def passages_at(w: World) -> Target:
+    registered, _name = _passage(w)
+    return Target(home=w.tree.nanguan, query={"checkpoint": str(registered.checkpoint_id)})
+
+
+def passage_record(w: World) -> Target:
+    registered, _name = _passage(w)
+    return Target(home=w.tree.nanguan, args={"pk": registered.pk})
+
+
+def flagged_listed(w: World) -> Target:
+    """A feverish traveller handed to 第一网格: in its to-do list (the sibling: 东市场's grid)."""
+    _registered, name = _passage(w, fever=True)
+    return Target(home=w.tree.grid1, marker=name)
+
+
+def flagged_record(w: World) -> Target:
+    registered, _name = _passage(w, fever=True)
+    handover = Handover.objects.get(entry__passage=registered)
+    data = {"outcome": "visited", "note": "矩阵核实"}
+    return Target(home=w.tree.grid1, args={"pk": handover.pk}, data=data)
+
+
 # --- the registry ------------------------------------------------------------------------------
 
 SCOPED, LIST, OWN, PUBLIC = Kind.SCOPED, Kind.LIST, Kind.OWN, Kind.PUBLIC
@@ -517,6 +1018,110 @@ CASES: list[Case] = [
     Case("GET /api/staff", "GET", LIST, staff_listed),
     Case("POST /api/staff", "POST", SCOPED, api_new_staff, ok=(201,)),
     Case("GET /api/staff/{pk}", "GET", SCOPED, api_staff),
+    # people (人员)
+    Case("people:list", "GET", LIST, person_listed),
+    Case("people:list", "GET", SCOPED, people_within, variant="within"),
+    *form("people:create", new_person),
+    Case("people:detail", "GET", SCOPED, person_record),
+    *form("people:edit", person_edit),
+    *form("people:move", person_move),
+    # the page with the full number once, its viewing audited
+    Case("people:reveal", "POST", SCOPED, person_record),
+    # REST API: people
+    Case("GET /api/people", "GET", LIST, person_listed),
+    Case("GET /api/people", "GET", LIST, person_unmasked, variant="unmasked"),
+    Case("GET /api/people", "GET", SCOPED, people_within, variant="within"),
+    Case("POST /api/people", "POST", SCOPED, new_person, ok=(201,)),
+    Case("GET /api/people/{pk}", "GET", SCOPED, person_record),
+    Case("PATCH /api/people/{pk}", "PATCH", SCOPED, person_edit),
+    Case("POST /api/people/{pk}/move", "POST", SCOPED, person_move),
+    Case("POST /api/people/{pk}/reveal", "POST", SCOPED, person_record),
+    # care (帮扶关爱)
+    Case("care:list", "GET", LIST, care_listed),
+    Case("care:list", "GET", SCOPED, care_within, variant="within"),
+    Case("care:grid", "GET", SCOPED, care_grid),
+    *form("care:create", care_new),
+    Case("care:detail", "GET", SCOPED, care_record),
+    *form("care:assign", care_assign_form),
+    *form("care:done", care_done),
+    *form("care:cancel", care_cancel),
+    # REST API: care
+    Case("GET /api/care-requests", "GET", LIST, care_listed),
+    Case("GET /api/care-requests", "GET", SCOPED, care_within, variant="within"),
+    Case("POST /api/care-requests", "POST", SCOPED, care_new_api, ok=(201,)),
+    Case("GET /api/care-requests/{pk}", "GET", SCOPED, care_record),
+    Case("POST /api/care-requests/{pk}/assign", "POST", SCOPED, care_assign_api),
+    Case("POST /api/care-requests/{pk}/done", "POST", SCOPED, care_done),
+    Case("POST /api/care-requests/{pk}/cancel", "POST", SCOPED, care_cancel),
+    # screening (排查登记)
+    Case("screening:list", "GET", LIST, screening_listed),
+    Case("screening:new", "GET", SCOPED, screening_new_page),
+    Case("screening:new", "POST", SCOPED, screening_new_form, ok=(302,), form_ref=True),
+    # the live outcome of the form: the rules only, nothing written
+    Case("screening:preview", "POST", OWN, screening_preview, writes=False),
+    Case("screening:person_lookup", "GET", LIST, screening_person_known),
+    Case("screening:detail", "GET", SCOPED, screening_record),
+    Case("screening:key_areas", "GET", OWN),  # everyone logged in reads the key areas
+    # a command office declares a key area at its own division
+    Case("screening:key_areas", "POST", OWN, key_area_new, ok=(302,)),
+    Case("screening:key_area_end", "POST", SCOPED, key_area_record, ok=(302,)),
+    # REST API: screening
+    Case("GET /api/screenings", "GET", LIST, screening_listed),
+    Case("POST /api/screenings", "POST", SCOPED, screening_api_new, ok=(201,)),
+    Case("GET /api/screenings/{pk}", "GET", SCOPED, screening_record),
+    Case("POST /api/screenings/preview", "POST", OWN, screening_api_preview, writes=False),
+    Case("GET /api/key-areas", "GET", OWN),
+    Case("POST /api/key-areas", "POST", OWN, key_area_new, ok=(201,)),
+    Case("POST /api/key-areas/{pk}/end", "POST", SCOPED, key_area_record),
+    # medical observation (医学观察)
+    Case("observation:list", "GET", LIST, observation_listed),
+    Case("observation:detail", "GET", SCOPED, observation_record),
+    Case("observation:check_in", "POST", SCOPED, observation_check_in, ok=(302,)),
+    Case("observation:release", "POST", SCOPED, observation_end("release-"), ok=(302,)),
+    Case("observation:refer", "POST", SCOPED, observation_end("refer-"), ok=(302,)),
+    Case("observation:rotate_link", "POST", SCOPED, observation_record, ok=(302,)),
+    # the personal check-in link: no account; the signed token decides
+    Case("observation:personal", "GET", PUBLIC, personal_link),
+    Case("observation:personal", "POST", PUBLIC, personal_link, ok=(302,), writes=True),
+    # REST API: observation
+    Case("GET /api/observations", "GET", LIST, observation_listed),
+    Case("GET /api/observations/{pk}", "GET", SCOPED, observation_record),
+    Case("POST /api/observations/{pk}/check-ins", "POST", SCOPED, observation_check_in, ok=(201,)),
+    # one record naming an observation out of scope is rejected like one that does not exist
+    Case("POST /api/check-ins/batch", "POST", SCOPED, observation_batch, form_ref=True),
+    Case("POST /api/observations/{pk}/release", "POST", SCOPED, observation_end("")),
+    Case("POST /api/observations/{pk}/refer", "POST", SCOPED, observation_end("")),
+    # checkpoints (卡口)
+    Case("checkpoints:list", "GET", LIST, checkpoint_listed),
+    Case("checkpoints:create", "GET", OWN),  # an empty form
+    Case("checkpoints:create", "POST", SCOPED, checkpoint_new_form, ok=(302,), form_ref=True),
+    Case("checkpoints:detail", "GET", SCOPED, checkpoint_record),
+    *form("checkpoints:edit", checkpoint_edit),
+    *form("checkpoints:close", checkpoint_close),
+    Case("checkpoints:reopen", "POST", SCOPED, closed_checkpoint, ok=(302,)),
+    *form("checkpoints:register", passage_form),
+    # pieces of the registration form (htmx): a person row, destination suggestions drawn from
+    # the whole province (division names, nobody's data), the same for every caller
+    Case("checkpoints:person_row", "GET", OWN),
+    Case("checkpoints:destinations", "GET", OWN),
+    Case("checkpoints:passages", "GET", LIST, passage_listed),
+    Case("checkpoints:passages", "GET", SCOPED, passages_at, variant="checkpoint"),
+    Case("checkpoints:passage", "GET", SCOPED, passage_record),
+    # the destination's side: scoped by where the flagged traveller is going
+    Case("checkpoints:todo", "GET", LIST, flagged_listed),
+    *form("checkpoints:handle", flagged_record),
+    Case("checkpoints:reveal", "POST", SCOPED, flagged_record),  # audited
+    # REST API: checkpoints
+    Case("GET /api/checkpoints", "GET", LIST, checkpoint_listed),
+    Case("POST /api/checkpoints", "POST", SCOPED, checkpoint_new_api, ok=(201,)),
+    Case("GET /api/checkpoints/{pk}", "GET", SCOPED, checkpoint_record),
+    Case("POST /api/passages", "POST", SCOPED, passage_api, ok=(201,)),
+    Case("POST /api/passages/batch", "POST", SCOPED, passage_batch),
+    Case("GET /api/passages", "GET", LIST, passage_listed),
+    Case("GET /api/passages", "GET", SCOPED, passages_at, variant="checkpoint"),
+    Case("GET /api/passages/{pk}", "GET", SCOPED, passage_record),
+    Case("GET /api/todo/passages", "GET", LIST, flagged_listed),
+    Case("POST /api/todo/passages/{pk}/handle", "POST", SCOPED, flagged_record),
 ]
 
 

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
+from django.urls import reverse
+from django.utils import translation
 
 from fangkong.core import i18n_check
+from fangkong.regions.models import Division
 
 
 def test_every_msgid_is_translated_and_the_mo_is_current(capsys):
@@ -96,3 +101,105 @@ def test_django_own_messages_are_chinese(village_user, client_for):
     assert "This field is required." not in page
     client.post("/i18n/setlang/", {"language": "en", "next": "/accounts/me/"})
     assert "This field is required." in client.post("/accounts/me/", empty).content.decode()
+
+
+# --- messages raised by actions follow the language of the request -----------------------------
+
+DUPLICATE_ZH = "本村（社区）已有名为“第一网格”的网格。"
+DUPLICATE_EN = "This village or community already has a grid named “第一网格”."
+
+
+@pytest.fixture
+def secretary(tree, make_user):
+    from fangkong.accounts.roles import Role
+
+    return make_user(tree.huayang, [Role.VILLAGE_SECRETARY])
+
+
+@pytest.fixture(autouse=True)
+def _default_language_afterwards():
+    """A request in English leaves English active in this thread; later tests expect Chinese."""
+    yield
+    translation.deactivate()
+
+
+def test_an_action_refusal_on_a_web_form_is_chinese_by_default_and_english_on_request(
+    tree, secretary, client_for
+):
+    # Given the secretary of 华阳社区, which already has 第一网格
+    client = client_for(secretary)
+    url = reverse("regions:grid_create", args=[tree.huayang.code])
+
+    # When they create another 第一网格, the form says why in Chinese
+    page = client.post(url, {"name": "第一网格"}).content.decode()
+    assert DUPLICATE_ZH in page and DUPLICATE_EN not in page
+
+    # And after switching to English, the same refusal is in English
+    client.post("/i18n/setlang/", {"language": "en", "next": url})
+    page = client.post(url, {"name": "第一网格"}).content.decode()
+    assert DUPLICATE_EN in page and DUPLICATE_ZH not in page
+    assert Division.objects.filter(parent=tree.huayang, name="第一网格").count() == 1
+
+
+def test_an_action_refusal_through_the_api_follows_accept_language(tree, secretary, client_for):
+    client = client_for(secretary)
+    body = json.dumps({"village": tree.huayang.code, "name": "第一网格"}, ensure_ascii=False)
+
+    def create(**headers):
+        return client.post("/api/grids", body, content_type="application/json", headers=headers)
+
+    chinese = create()
+    english = create(accept_language="en")
+    chinese_again = create(accept_language="zh-Hans,zh;q=0.9,en;q=0.5")
+
+    assert [r.status_code for r in (chinese, english, chinese_again)] == [400, 400, 400]
+    assert chinese.json() == {"code": "name_taken", "field": "name", "message": DUPLICATE_ZH}
+    assert english.json() == {"code": "name_taken", "field": "name", "message": DUPLICATE_EN}
+    assert chinese_again.json()["message"] == DUPLICATE_ZH
+
+
+def test_api_error_answers_of_our_own_follow_accept_language(tree, secretary, client_for):
+    # Given a logged-in user: an address outside their jurisdiction, a body that is not JSON, one
+    # that lacks fields, a wrong method, a NUL in the address
+    client = client_for(secretary)
+    outside = f"/api/divisions/{tree.dongshi.code}"
+
+    def answers(**headers):
+        return [
+            client.get(outside, headers=headers).json()["message"],
+            client.post("/api/grids", "{", content_type="application/json", headers=headers).json()[
+                "message"
+            ],
+            client.post(
+                "/api/grids", "{}", content_type="application/json", headers=headers
+            ).json()["message"],
+            client.delete("/api/me", headers=headers).json()["message"],
+            # refused before LocaleMiddleware runs, still in the language asked for
+            client.get("/api/me?q=%00", headers=headers).json()["message"],
+        ]
+
+    # Then each answer is in Chinese by default and in English when asked for
+    assert answers() == [
+        "记录不存在，或不在您的辖区内。",
+        "请求体不是有效的 JSON。",
+        "请求数据有误：village：缺少必填字段；name：缺少必填字段",
+        "该地址不支持此请求方法。",
+        "请求地址含有无效字符（NUL）。",
+    ]
+    assert answers(accept_language="en") == [
+        "The record does not exist, or it is not in your jurisdiction.",
+        "The request body is not valid JSON.",
+        "The request data is invalid: village: required field missing; name: required field "
+        "missing",
+        "This address does not support this request method.",
+        "The address contains an invalid character (NUL).",
+    ]
+
+
+def test_an_importer_problem_is_located_in_the_active_language():
+    from fangkong.regions.importer import Problem
+
+    problem = Problem("villages.csv", 8, "x")
+    assert str(problem) == "villages.csv 第 8 行：x"
+    with translation.override("en"):
+        assert str(problem) == "villages.csv line 8: x"

@@ -1,23 +1,42 @@
 from typing import Any
 
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
 
 from fangkong.demo.scenario import DEMO_PASSWORD, DEMO_USERS, load_demo
 
 
 class Command(BaseCommand):
-    help = "载入演示数据（吉林省真实区划、南关区网格、各角色演示账号）；可重复运行"
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Set here, translated: argparse cannot format a lazy string.
+        self.help = _(
+            "Load the demo data (Jilin's real divisions, grids in 南关区, a demo account for each "
+            "role); safe to run again"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         result = load_demo()
         if any(result.values()):
+            divisions = _("imported") if result["divisions_imported"] else _("already present")
             self.stdout.write(
-                f"演示数据：区划导入 {'是' if result['divisions_imported'] else '已存在'}，"
-                f"管理区 {result['zones']} 个，网格 {result['grids']} 个，"
-                f"账号 {result['users']} 个。"
+                _(
+                    "Demo data: divisions %(divisions)s, %(zones)s management zones, "
+                    "%(grids)s grids, %(users)s accounts."
+                )
+                % {
+                    "divisions": divisions,
+                    "zones": result["zones"],
+                    "grids": result["grids"],
+                    "users": result["users"],
+                }
             )
         else:
-            self.stdout.write("演示数据已存在，直接使用。")
-        self.stdout.write(f"\n演示账号（密码均为 {DEMO_PASSWORD}）：")
+            self.stdout.write(_("The demo data is already there; using it as it is."))
+        self.stdout.write(
+            "\n"
+            + _("Demo accounts (all with the password %(password)s):") % {"password": DEMO_PASSWORD}
+        )
         for u in DEMO_USERS:
-            self.stdout.write(f"  {u.username:<14} {u.full_name}（{u.title}）")
+            who = _("%(name)s (%(title)s)") % {"name": u.full_name, "title": u.title}
+            self.stdout.write(f"  {u.username:<14} {who}")

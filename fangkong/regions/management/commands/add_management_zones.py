@@ -1,16 +1,26 @@
 from typing import Any
 
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from fangkong.audit.context import origin
 from fangkong.regions.actions import ZONES, ensure_management_zones
 
 
 class Command(BaseCommand):
-    help = "添加吉林省的两个管理区（长白山开发区、长春新区）为地级区划；可重复运行"
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Set here, translated: argparse cannot format a lazy string.
+        self.help = _(
+            "Add Jilin's two management zones (长白山开发区, 长春新区) as prefecture-level "
+            "divisions; safe to run again"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         with origin(channel="cli"):
             created = ensure_management_zones(actor=None)
-        names = "、".join(name for _code, name in ZONES)
-        self.stdout.write(f"管理区（{names}）：新增 {created} 个。")
+        names = pgettext("enumeration comma", ", ").join(name for _code, name in ZONES)
+        self.stdout.write(
+            _("Management zones (%(names)s): %(count)s added.") % {"names": names, "count": created}
+        )

@@ -1,25 +1,31 @@
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
+from django.utils.translation import gettext as _
 
 from fangkong.regions.actions import recount_divisions
 from fangkong.regions.tasks import recount_divisions_task
 
 
 class Command(BaseCommand):
-    help = "重新统计各区划的下级数量（--background 交给后台任务执行）"
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Set here, translated: argparse cannot format a lazy string.
+        self.help = _(
+            "Recount the divisions below each division (--background hands it to a background task)"
+        )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--background",
             action="store_true",
-            help="enqueue as a background task instead of running now",
+            help=_("enqueue as a background task instead of running now"),
         )
 
     def handle(self, *args: Any, background: bool = False, **options: Any) -> None:
         if background:
             result = recount_divisions_task.enqueue()
-            self.stdout.write(f"已加入后台任务队列：{result.id}")
+            self.stdout.write(_("Queued as a background task: %(id)s") % {"id": result.id})
             return
         changed = recount_divisions()
-        self.stdout.write(f"已更新 {changed} 个区划的统计。")
+        self.stdout.write(_("Updated the counts of %(count)s divisions.") % {"count": changed})
