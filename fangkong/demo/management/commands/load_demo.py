@@ -31,6 +31,19 @@ class Command(BaseCommand):
                     "users": result["users"],
                 }
             )
+            self.stdout.write(
+                _(
+                    "Grid work: %(people)s people in %(households)s households, %(key_areas)s "
+                    "key areas, %(passages)s passages, %(care)s care requests."
+                )
+                % {
+                    "people": result["people"],
+                    "households": result["households"],
+                    "key_areas": result["key_areas"],
+                    "passages": result["passages"],
+                    "care": result["care_requests"],
+                }
+            )
         else:
             self.stdout.write(_("The demo data is already there; using it as it is."))
         self.stdout.write(
