@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fangkong.observation.choices import Kind, Status
 from fangkong.screening.choices import Symptom
+from fangkong.screening.forms import temperature_field
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -16,14 +17,7 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 class CheckInForm(forms.Form):
     """A day's check-in: by the grid worker (any day of the observation) or by the person."""
 
-    temperature = forms.DecimalField(
-        label=_("Temperature (℃)"),
-        max_digits=4,
-        decimal_places=1,
-        widget=forms.NumberInput(
-            attrs={"step": "0.1", "min": "35", "max": "42", "inputmode": "decimal"}
-        ),
-    )
+    temperature = temperature_field()
     symptoms = forms.MultipleChoiceField(
         label=_("Symptoms today"),
         choices=Symptom.choices,

@@ -22,6 +22,19 @@ TRAVEL_ROWS = 3
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
+def temperature_field() -> forms.DecimalField:
+    """Body temperature as typed on a phone (decimal keypad, steps of 0.1). The 35.0–42.0
+    range is enforced by the actions, which answer with the message users see."""
+    return forms.DecimalField(
+        label=_("Temperature (℃)"),
+        max_digits=4,
+        decimal_places=1,
+        widget=forms.NumberInput(
+            attrs={"step": "0.1", "min": "35", "max": "42", "inputmode": "decimal"}
+        ),
+    )
+
+
 def place_choices(key_areas: list[tuple[str, str]]) -> list[Any]:
     """The origin and travel pickers: the key areas first, then every province."""
     provinces = [(code, name) for code, name in sorted(PROVINCES.items())]
@@ -80,14 +93,7 @@ class ScreeningForm(forms.Form):
         label=_("Household members"), min_value=1, max_value=50, initial=1
     )
     screened_on = forms.DateField(label=_("Screening date"), widget=DATE)
-    temperature = forms.DecimalField(
-        label=_("Temperature (℃)"),
-        max_digits=4,
-        decimal_places=1,
-        widget=forms.NumberInput(
-            attrs={"step": "0.1", "min": "35", "max": "42", "inputmode": "decimal"}
-        ),
-    )
+    temperature = temperature_field()
     symptoms = forms.MultipleChoiceField(
         label=_("Symptoms"),
         choices=Symptom.choices,
