@@ -16,7 +16,7 @@ def clean_phone(phone: str, *, field: str = "phone", required: bool = True) -> s
     landline = 7 <= len(phone) <= 12 and phone.isdigit() and phone.startswith("0")
     if not (mobile or landline):
         raise ActionError(
-            _("Enter an 11-digit mobile number starting with 1, or a landline with area code."),
+            _("Enter an 11-digit mobile number or a landline number with its area code."),
             code="bad_phone",
             field=field,
         )

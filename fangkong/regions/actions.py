@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from fangkong.audit.actions import diff, record, snapshot
 from fangkong.core.errors import ActionError
 from fangkong.core.jurisdiction import ensure_in_scope
+from fangkong.core.validators import clean_phone
 from fangkong.regions.choices import Kind, Level, StaffKind
 from fangkong.regions.importer import ImportReport, Parsed, Problem
 from fangkong.regions.models import Division, GridAssignment, GridStaff
@@ -249,19 +250,6 @@ def merge_grids(
 STAFF_FIELDS = ["name", "phone", "kind", "party_organisation", "division", "user", "active"]
 
 
-def _clean_phone(phone: str) -> str:
-    phone = (phone or "").strip().replace(" ", "").replace("-", "")
-    if not (len(phone) == 11 and phone.isdigit() and phone.startswith("1")) and not (
-        7 <= len(phone) <= 12 and phone.isdigit() and phone.startswith("0")
-    ):
-        raise ActionError(
-            _("Enter an 11-digit mobile number or a landline number with its area code."),
-            code="bad_phone",
-            field="phone",
-        )
-    return phone
-
-
 def _phone_taken() -> ActionError:
     return ActionError(
         _("Someone with this phone number is already registered in this village or community."),
@@ -279,7 +267,7 @@ def _clean_staff(village: Division, name: str, phone: str, kind: str) -> tuple[s
         )
     if kind not in StaffKind.values:
         raise ActionError(_("Choose a kind of staff."), code="bad_kind", field="kind")
-    return _clean_name(name), _clean_phone(phone)
+    return _clean_name(name), clean_phone(phone)
 
 
 @transaction.atomic
