@@ -38,7 +38,9 @@ demo: migrate
 	@echo ""
 	@echo "防控指挥平台 Fangkong is serving on http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
 	@echo "Log in with any account above, e.g. admin / Fangkong-2020"
-	$(BIN)/gunicorn fangkong.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile - --log-level warning
+	@# background tasks (large imports) run in a worker beside the server, stopped with it
+	$(BIN)/fangkong db_worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT; \
+	$(BIN)/gunicorn fangkong.wsgi --bind $(HOST):$(PORT) --workers 2 --timeout 120 --access-logfile - --log-level warning
 
 lint: setup
 	$(BIN)/ruff check .
@@ -58,8 +60,9 @@ format: setup
 messages: setup
 	$(BIN)/python -m fangkong.core.i18n_check --compile
 
+# make bench SCENARIO=gridops SCALE=0.02 — one scenario, smaller data (BENCH_ARGS for the rest)
 bench: setup
-	$(BIN)/python -m bench $(BENCH_ARGS)
+	$(BIN)/python -m bench $(if $(SCENARIO),--scenario $(SCENARIO)) $(if $(SCALE),--scale $(SCALE)) $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules build var .pytest_cache .mypy_cache .ruff_cache

@@ -5,7 +5,8 @@ postgres://postgres@127.0.0.1:5432/fangkong_bench; never DATABASE_URL, which may
 someone cares about) is dropped and created from scratch, and
 dropped again at the end unless ``--keep-db`` is given. With ``--keep-db`` an existing database
 is reused when it already holds the requested scale (setup is then not timed), as Django's
-``test --keepdb`` does.
+``test --keepdb`` does. A scenario listed in ``bench.scenarios.OWN_DATABASE`` (gridops) gets
+a database of its own, BENCH_DATABASE_URL's name plus ``_<scenario>``.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from bench.harness import (
     utc_stamp,
     write_results,
 )
-from bench.scenarios import SCENARIOS, Context
+from bench.scenarios import OWN_DATABASE, SCENARIOS, Context
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -53,6 +54,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--seed", type=int, default=2020, help="seed of the synthetic data")
     parser.add_argument(
+        "--scale",
+        type=float,
+        default=1.0,
+        help="data size of scenarios that scale (gridops: 1 = 1,000,000 people; 0.02 to try)",
+    )
+    parser.add_argument(
         "--keep-db",
         action="store_true",
         help="reuse the database when it exists at this scale, and keep it afterwards",
@@ -61,6 +68,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.repeat < 1 or args.warmup < 0 or args.grids < 0:
         parser.error("--repeat must be at least 1; --warmup and --grids not negative")
+    if not 0 < args.scale <= 1:
+        parser.error("--scale must be above 0 and at most 1")
     return args
 
 
@@ -79,6 +88,25 @@ def configure_django() -> None:
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
 
 
+def scenario_url(url: str, name: str) -> str:
+    """The database of scenario ``name``: BENCH_DATABASE_URL's, or its own (``<db>_<name>``)."""
+    if name not in OWN_DATABASE:
+        return url
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"{parts.path.rstrip('/')}_{name}"))
+
+
+def use_database(url: str) -> None:
+    """Point Django's default connection at ``url`` (a scenario with its own database)."""
+    from django.db import connections
+    from psycopg.conninfo import conninfo_to_dict
+
+    connections.close_all()
+    connections["default"].settings_dict["NAME"] = conninfo_to_dict(url)["dbname"]
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     url = os.environ.get("BENCH_DATABASE_URL") or DEFAULT_DATABASE_URL
@@ -87,21 +115,30 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fangkong.settings")
-
-    reuse = args.keep_db and database_exists(url)
-    common = SetupLog()
-    print(f"Benchmark database {url}" + (" (reused)" if reuse else ""))
-    if not reuse:
-        with common.step("create database", "DROP/CREATE DATABASE"):
-            recreate_database(url)
+    names = args.scenario or sorted(SCENARIOS)
+    urls = {name: scenario_url(url, name) for name in names}
     configure_django()
     from django.core.management import call_command
     from django.db import connections
 
+    prepared: dict[str, tuple[bool, SetupLog]] = {}
     try:
-        with common.step("migrate", "manage.py migrate"):
-            call_command("migrate", interactive=False, verbosity=0)
-        for name in args.scenario or sorted(SCENARIOS):
+        for name in names:
+            db_url = urls[name]
+            if db_url not in prepared:
+                reuse = args.keep_db and database_exists(db_url)
+                common = SetupLog()
+                print(f"Benchmark database {db_url}" + (" (reused)" if reuse else ""))
+                connections.close_all()
+                if not reuse:
+                    with common.step("create database", "DROP/CREATE DATABASE"):
+                        recreate_database(db_url)
+                use_database(db_url)
+                with common.step("migrate", "manage.py migrate"):
+                    call_command("migrate", interactive=False, verbosity=0)
+                prepared[db_url] = (reuse, common)
+            use_database(db_url)
+            reuse, common = prepared[db_url]
             module = import_module(SCENARIOS[name])
             print(f"\n== {name}: {module.DESCRIPTION}")
             ctx = Context(
@@ -111,6 +148,8 @@ def main(argv: list[str] | None = None) -> int:
                 seed=args.seed,
                 reused_database=reuse,
                 setup=SetupLog(list(common.steps)),
+                scale=args.scale,
+                database_url=db_url,
             )
             started = time.time()
             result = module.run(ctx)
@@ -122,11 +161,14 @@ def main(argv: list[str] | None = None) -> int:
                     f"  {m.operation} — {m.subject}: p50 {fmt_ms(m.stats.p50)} "
                     f"p95 {fmt_ms(m.stats.p95)} max {fmt_ms(m.stats.max)} ms {verdict}"
                 )
+            for row in result.summary:
+                print(f"  {row.operation}: {row.measured} (target {row.target}) {row.verdict}")
             print(f"  → {json_path}\n  → {md_path}")
     finally:
         connections.close_all()
         if not args.keep_db:
-            drop_database(url)
+            for db_url in prepared:
+                drop_database(db_url)
     return 0
 
 

@@ -182,6 +182,24 @@ class Measurement:
 
 
 @dataclass
+class SummaryRow:
+    """One line of a scenario's summary table, for figures that are not latencies alone
+    (throughputs, memory): what was measured, the target, the physical limit or raw figure
+    beside it in the same run, and whether the target was met (None: no target or skipped)."""
+
+    operation: str
+    measured: str
+    target: str = "—"
+    limit: str = "—"
+    met: bool | None = None
+    notes: str = ""
+
+    @property
+    def verdict(self) -> str:
+        return {True: "pass", False: "**miss**", None: "—"}[self.met]
+
+
+@dataclass
 class ScenarioResult:
     scenario: str
     title: str
@@ -192,6 +210,8 @@ class ScenarioResult:
     measurements: list[Measurement] = field(default_factory=list)
     findings: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    summary: list[SummaryRow] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)
     scale_text: str = ""
     started_at: str = ""
     finished_at: str = ""
@@ -210,6 +230,8 @@ class ScenarioResult:
             "measurements": [m.to_dict() for m in self.measurements],
             "findings": self.findings,
             "notes": self.notes,
+            **({"summary": [asdict(r) for r in self.summary]} if self.summary else {}),
+            **({"extra": self.extra} if self.extra else {}),
         }
 
 
@@ -284,6 +306,23 @@ def render_markdown(result: ScenarioResult, *, json_name: str = "") -> str:
             f"| {_cell(s.name)} | {s.seconds:.2f} | {_cell(s.detail)} |" for s in result.setup
         ]
         lines.append("")
+    if result.summary:
+        lines += [
+            "## Summary",
+            "",
+            "| operation | measured | target | physical limit / raw figure | pass/miss |",
+            "|---|---:|---|---|---|",
+        ]
+        lines += [
+            f"| {_cell(r.operation)} | {_cell(r.measured)} | {_cell(r.target)} "
+            f"| {_cell(r.limit)} | {r.verdict} |"
+            for r in result.summary
+        ]
+        lines += [""]
+        notes = [r for r in result.summary if r.notes]
+        if notes:
+            lines += [f"- *{_cell(r.operation)}*: {r.notes}" for r in notes]
+            lines.append("")
     lines += [
         "## Measurements",
         "",

@@ -5,6 +5,8 @@ from __future__ import annotations
 from ninja import NinjaAPI
 
 from fangkong.accounts.api import router as accounts_router
+from fangkong.bulk.api import router as imports_router
+from fangkong.bulk.export_api import router as exports_router
 from fangkong.care.api import router as care_router
 from fangkong.checkpoints.api import router as checkpoints_router
 from fangkong.core.api import ActiveSessionAuth, TokenAuth, install_error_handlers
@@ -12,6 +14,7 @@ from fangkong.observation.api import router as observation_router
 from fangkong.people.api import router as people_router
 from fangkong.regions.api import router as regions_router
 from fangkong.screening.api import router as screening_router
+from fangkong.zeroreport.api import router as zeroreport_router
 
 api = NinjaAPI(
     title="Fangkong 防控指挥平台 API",
@@ -33,3 +36,6 @@ api.add_router("/", care_router)
 api.add_router("/", checkpoints_router)
 api.add_router("/", screening_router)
 api.add_router("/", observation_router)
+api.add_router("/", zeroreport_router)
+api.add_router("/", exports_router)
+api.add_router("/", imports_router)

@@ -70,6 +70,8 @@ INSTALLED_APPS = [
     "fangkong.care",
     "fangkong.screening",
     "fangkong.observation",
+    "fangkong.zeroreport",
+    "fangkong.bulk",
     "fangkong.demo",
 ]
 
@@ -209,6 +211,13 @@ CONTENT_SECURITY_POLICY = {
 # Bodies larger than this answer 413 (API) or 400 (forms); imports use file uploads.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
+# Uploaded files (imports) stream to disk; the first handler stops one past the import limit
+# (fangkong/bulk/readers.py MAX_BYTES) without reading the rest into memory.
+FILE_UPLOAD_HANDLERS = [
+    "fangkong.bulk.readers.SizeLimitUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # --- i18n -------------------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"

@@ -13,6 +13,8 @@ urlpatterns = [
     path("checkpoints/", include("fangkong.checkpoints.urls")),
     path("screening/", include("fangkong.screening.urls")),
     path("", include("fangkong.observation.urls")),
+    path("zero/", include("fangkong.zeroreport.urls")),
+    path("bulk/", include("fangkong.bulk.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/", api.urls),
 ]

@@ -15,7 +15,12 @@ from bench.harness import SetupLog
 # name → module; later issues add theirs here (e.g. "screening" for issue #3).
 SCENARIOS: dict[str, str] = {
     "divisions": "bench.scenarios.divisions",
+    "gridops": "bench.scenarios.gridops",
 }
+
+# Scenarios whose data cannot share a database with the others get their own: the database
+# BENCH_DATABASE_URL names, with ``_<name>`` appended (gridops adds its own grids and people).
+OWN_DATABASE = {"gridops"}
 
 
 @dataclass
@@ -28,3 +33,5 @@ class Context:
     seed: int
     reused_database: bool
     setup: SetupLog = field(default_factory=SetupLog)
+    scale: float = 1.0
+    database_url: str = ""

@@ -126,6 +126,9 @@ SCREENING_WORK = [
     "observation.add_checkin",
     "observation.change_observation",
     "observation.manage_link",
+    # importing screening lists from a file (fangkong/bulk): the job and its outcome
+    "bulk.add_importjob",
+    "bulk.view_importjob",
 ]
 RELEASE_EARLY = ["observation.release_early"]
 KEY_AREAS = ["screening.manage_key_areas"]
@@ -138,6 +141,42 @@ for _role, _perms in {
     Role.PROVINCE_COMMAND: [*SCREENING_VIEW, *KEY_AREAS],
     Role.CLINIC_STAFF: SCREENING_VIEW,
     Role.HEALTH_COMMISSION: SCREENING_VIEW,
+}.items():
+    ROLE_PERMISSIONS[_role] = [*ROLE_PERMISSIONS[_role], *_perms]
+
+
+# Export of lists (bulk/exports.py): office work, for the roles that read and report on these
+# lists. Not grid workers: their lists are their own grid's, worked on a phone on the spot;
+# their village secretary exports for the grids. Not the system administrator: no list data.
+BULK_EXPORT = ["bulk.export_list"]
+for _role in (
+    Role.VILLAGE_SECRETARY,
+    Role.TOWNSHIP_COMMAND,
+    Role.COUNTY_COMMAND,
+    Role.CITY_COMMAND,
+    Role.PROVINCE_COMMAND,
+    Role.CHECKPOINT_STAFF,
+    Role.CLINIC_STAFF,
+    Role.HEALTH_COMMISSION,
+):
+    ROLE_PERMISSIONS[_role] = [*ROLE_PERMISSIONS[_role], *BULK_EXPORT]
+
+# Zero reporting (零报告): grid workers confirm their grid's day, villages and townships may too;
+# command offices press "update now" to recompute their subtree's figures; every role that sees
+# the tree sees the figures.
+ZERO_VIEW = ["zeroreport.view_gridday"]
+ZERO_CONFIRM = ["zeroreport.confirm_gridday"]
+ZERO_REFRESH = ["zeroreport.change_gridday"]
+for _role in Role:
+    if "regions.view_division" in ROLE_PERMISSIONS.get(_role, []):
+        ROLE_PERMISSIONS[_role] = [*ROLE_PERMISSIONS[_role], *ZERO_VIEW]
+for _role, _perms in {
+    Role.GRID_WORKER: ZERO_CONFIRM,
+    Role.VILLAGE_SECRETARY: [*ZERO_CONFIRM, *ZERO_REFRESH],
+    Role.TOWNSHIP_COMMAND: [*ZERO_CONFIRM, *ZERO_REFRESH],
+    Role.COUNTY_COMMAND: ZERO_REFRESH,
+    Role.CITY_COMMAND: ZERO_REFRESH,
+    Role.PROVINCE_COMMAND: ZERO_REFRESH,
 }.items():
     ROLE_PERMISSIONS[_role] = [*ROLE_PERMISSIONS[_role], *_perms]
 

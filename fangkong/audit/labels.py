@@ -40,6 +40,12 @@ ACTIONS: dict[str, Promise] = {
     "user.logout": _("log out"),
     "token.create": _("create API token"),
     "token.revoke": _("revoke API token"),
+    "demo.screening": _("load the demo screening sweep"),
+    "screening.import": _("import screenings from a file"),
+    "bulk.export": _("export a list"),
+    "grid_day.confirm": _("confirm a grid's day"),
+    "grid_day.zero_report": _("submit a zero report"),
+    "grid_days.refresh": _("update the daily figures"),
 }
 
 CHANNELS: dict[str, Promise] = {
@@ -63,6 +69,24 @@ EXTRA_FIELDS: dict[str, Promise] = {
     "created": _("created"),
     "updated": _("updated"),
     "revoked": _("revoked"),
+    # demo.screening (demo/screening.py)
+    "screenings": _("screenings"),
+    "observations": _("medical observations"),
+    "observations_active": _("under observation"),
+    "check_ins": _("check-ins"),
+    "referred_at_door": _("referral to a fever clinic"),
+    "file": _("file"),
+    "sha256": _("SHA-256"),
+    "rows": _("rows"),
+    "existing": _("already imported"),
+    "rejected": _("rejected"),
+    "people_created": _("people created"),
+    # bulk.export (bulk/exports.py)
+    "export_list": _("list exported"),
+    "export_format": _("file format"),
+    "export_filters": _("filters"),
+    "export_rows": _("rows"),
+    "export_masked": _("ID numbers and phones masked"),
 }
 
 

@@ -318,6 +318,12 @@ class Handover(models.Model):
                 name="handover_path_idx",
                 opclasses=["varchar_pattern_ops", "int8_ops"],
             ),
+            # Zero reporting (zeroreport/figures.py): one day's hand-overs under a path.
+            models.Index(
+                fields=["created_at", "destination_path"],
+                name="handover_created_path_idx",
+                opclasses=["timestamptz_ops", "varchar_pattern_ops"],
+            ),
         ]
 
     def __str__(self) -> str:

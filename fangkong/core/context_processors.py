@@ -20,9 +20,18 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append((_("Screening"), reverse("screening:list")))
     if user.has_perm("observation.view_observation"):
         items.append((_("Observation"), reverse("observation:list")))
+    home = getattr(user, "home_division", None)
+    if user.has_perm("zeroreport.view_gridday") and home is not None:
+        # A grid worker opens their grid's day (figures and the confirmation); everyone else
+        # the roll-up of their division, which links to the dashboard.
+        daily = (
+            reverse("zeroreport:grid", args=[home.code])
+            if home.is_grid
+            else reverse("zeroreport:rollup", args=[home.code])
+        )
+        items.append((_("Daily report"), daily))
     if user.has_perm("care.view_carerequest"):
         # A grid worker goes straight to their grid's open requests (the phone view).
-        home = getattr(user, "home_division", None)
         care = (
             reverse("care:grid", args=[home.code])
             if home is not None and home.is_grid

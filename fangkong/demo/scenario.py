@@ -19,10 +19,12 @@ from fangkong.audit.context import origin
 from fangkong.checkpoints.demo import load_checkpoints
 from fangkong.demo.care import load_care_requests
 from fangkong.demo.population import load_population
+from fangkong.demo.screening import load_screening
 from fangkong.regions import actions as region_actions
 from fangkong.regions.choices import Level, StaffKind
 from fangkong.regions.importer import read_division_files
 from fangkong.regions.models import Division
+from fangkong.zeroreport.demo import load_zero_report_history
 
 JILIN_DIR = Path(__file__).resolve().parent.parent / "regions" / "data" / "divisions" / "jilin"
 DEMO_COUNTY = "220102000000"  # 长春市南关区
@@ -213,6 +215,8 @@ def load_demo() -> dict[str, int]:
         care_requests = load_care_requests(county_code=DEMO_COUNTY)
         key_areas = load_key_areas()
         passages = load_checkpoints(random.Random(2020))  # noqa: S311 - demo data
+        sweep = load_screening(county_code=DEMO_COUNTY)  # after the key areas; once
+        grid_days = load_zero_report_history()  # last: reads every record above
     return {
         "divisions_imported": int(imported),
         "zones": zones,
@@ -223,4 +227,9 @@ def load_demo() -> dict[str, int]:
         "care_requests": care_requests,
         "key_areas": key_areas,
         "passages": passages,
+        "screenings": sweep["screenings"],
+        "observations": sweep["observations"],
+        "observations_active": sweep["active"],
+        "check_ins": sweep["check_ins"],
+        "grid_days_confirmed": grid_days,
     }

@@ -97,6 +97,12 @@ class Observation(models.Model):
             ),
             models.Index(fields=["grid", "status", "id"], name="observation_grid_status_idx"),
             models.Index(fields=["person", "start_date"], name="observation_person_idx"),
+            # Zero reporting (zeroreport/figures.py): observations still running on a day.
+            models.Index(
+                fields=["end_date", "division_path"],
+                name="observation_end_path_idx",
+                opclasses=["date_ops", "varchar_pattern_ops"],
+            ),
             models.Index(
                 fields=["division_path", "id"],
                 name="observation_fever_idx",
@@ -119,6 +125,11 @@ class Observation(models.Model):
     def has_fever(self) -> bool:
         return self.last_temperature is not None and self.last_temperature >= FEVER_AT
 
+    @property
+    def last_day(self) -> dt.date:
+        """The last day under observation (the day before ``end_date``, the release date)."""
+        return self.end_date - dt.timedelta(days=1)
+
     def days(self) -> list[dt.date]:
         """The days a check-in is expected: from the start until the day before the end."""
         n = (self.end_date - self.start_date).days
@@ -137,11 +148,14 @@ class CheckIn(models.Model):
 
     scope_path_field = "division_path"
 
+    # No separate index on the foreign keys: (observation, day) below serves the first, and
+    # nobody lists check-ins by who typed them; each index costs every insert (2.8M rows).
     observation = models.ForeignKey(
         Observation,
         verbose_name=_("observation"),
         on_delete=models.PROTECT,
         related_name="check_ins",
+        db_index=False,
     )
     division_path = models.CharField(_("division path"), max_length=128)
     day = models.DateField(_("day"))
@@ -151,7 +165,12 @@ class CheckIn(models.Model):
     source = models.CharField(_("entered by"), max_length=8, choices=Source.choices)
     client_uuid = models.UUIDField(_("client UUID"), unique=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
@@ -166,6 +185,14 @@ class CheckIn(models.Model):
             models.CheckConstraint(
                 condition=models.Q(temperature__gte=35) & models.Q(temperature__lte=42),
                 name="check_in_temperature_range",
+            ),
+        ]
+        indexes = [
+            # Zero reporting (zeroreport/figures.py): one day's check-ins under a path.
+            models.Index(
+                fields=["day", "division_path"],
+                name="check_in_day_path_idx",
+                opclasses=["date_ops", "varchar_pattern_ops"],
             ),
         ]
 

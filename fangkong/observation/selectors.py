@@ -58,7 +58,7 @@ def _checked(day: dt.date) -> Exists:
     return Exists(CheckIn.objects.filter(observation=OuterRef("pk"), day=day))
 
 
-def _missing_on(day: dt.date) -> Q:
+def missing_on(day: dt.date) -> Q:
     """Expected a check-in that day (from the start until the day before the end) and has none."""
     return Q(start_date__lte=day, end_date__gt=day) & ~Q(_checked(day))
 
@@ -73,7 +73,7 @@ def missed_check_ins(
     yesterday, and today too after 20:00 local time)."""
     days = [day] if day is not None else missed_days(now)
     return Observation.objects.visible_to(user).filter(
-        reduce(or_, [_missing_on(d) for d in days]), status=Status.ACTIVE
+        reduce(or_, [missing_on(d) for d in days]), status=Status.ACTIVE
     )
 
 

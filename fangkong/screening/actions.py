@@ -402,11 +402,27 @@ def register_screening(
             "outcome": [None, screening.outcome],
         },
     )
+    follow_up_screening(actor=actor, screening=screening, assessment=assessment)
+    return screening
+
+
+def new_client_uuid() -> str:
+    return str(uuid.uuid4())
+
+
+def follow_up_screening(
+    *, actor: User | None, screening: Screening, assessment: Assessment
+) -> None:
+    """What an outcome sets in motion, in the caller's transaction: home observation starts an
+    observation; a referral refers the person's active observation, or marks them referred.
+    Shared by :func:`register_screening` and the file import (fangkong/screening/importer.py),
+    which calls it for the few imported rows whose outcome is not "no risk"."""
+    person = screening.person
     if assessment.outcome == Outcome.HOME_OBSERVATION and assessment.last_exposure:
         observation_actions.start_observation(
             actor=actor,
             person=person,
-            grid=grid,
+            grid=screening.grid,
             last_exposure=assessment.last_exposure,
             reason=_observation_reason(assessment),
             kind=Kind.HOME,
@@ -432,8 +448,3 @@ def register_screening(
                 changes={"status": status},
                 reason=note,
             )
-    return screening
-
-
-def new_client_uuid() -> str:
-    return str(uuid.uuid4())

@@ -477,8 +477,37 @@ def every_page(tree: Any, admin: User) -> dict[str, dict[str, Any]]:
         "care:grid": {"code": tree.grid1.code},
         **{f"people:{name}": {"pk": person.pk} for name in ("detail", "edit", "move", "reveal")},
         "care:create": {"code": tree.grid1.code},
+        # an unknown list: its refusal page (an export itself is a file, not a page)
+        "bulk:export": {"name": "nothing", "fmt": "csv"},
+        # an import job refused for a bad row (bulk/views.py), and the empty template
+        **{
+            f"bulk:{name}": {"pk": _import_job(tree, admin).pk}
+            for name in ("import_detail", "import_progress", "import_rejects", "import_valid_only")
+        },
+        "bulk:screening_template": {"kind": "xlsx"},
         **{f"care:{name}": {"pk": care.pk} for name in ("detail", "assign", "done", "cancel")},
+        **{f"zeroreport:{name}": {"code": tree.grid1.code} for name in ("grid", "confirm")},
+        **{
+            f"zeroreport:{name}": {"code": tree.nanguan.code}
+            for name in ("rollup", "dashboard", "refresh")
+        },
     }
+
+
+def _import_job(tree: Any, admin: User) -> Any:
+    import tempfile
+    from pathlib import Path
+
+    from fangkong.bulk.models import ImportJob
+    from fangkong.screening.importer import import_screening_file
+
+    path = Path(tempfile.mkdtemp()) / "名单.csv"
+    path.write_text(
+        f"姓名,证件号码,联系电话,现住址,网格编码,排查日期,体温\n张三,1,2,3,{tree.grid1.code},x,45\n"
+    )
+    outcome = import_screening_file(actor=admin, path=path, filename=path.name)
+    assert outcome.job_id is not None
+    return ImportJob.objects.get(pk=outcome.job_id)
 
 
 def _person(tree: Any) -> Any:

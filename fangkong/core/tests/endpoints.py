@@ -948,6 +948,99 @@ def flagged_record(w: World) -> Target:
     return Target(home=w.tree.grid1, args={"pk": handover.pk}, data=data)
 
 
+# --- exports (bulk/exports.py) -------------------------------------------------------------------
+
+
+def exported(
+    name: str, build: Callable[[World], Target], fmt: str = "csv", api: bool = False
+) -> Callable[[World], Target]:
+    """The list ``build`` makes a record for, exported: the file shows the record where the
+    list page does (a CSV: the marker is in its text)."""
+
+    def export(w: World) -> Target:
+        target = build(w)
+        if api:
+            target.args = {"name": name}
+            target.query = {**target.query, "format": fmt}
+        else:
+            target.args = {"name": name, "fmt": fmt}
+        return target
+
+    return export
+
+
+# --- zero reporting (zeroreport) ---------------------------------------------------------------
+
+
+def zero_confirm(w: World) -> Target:
+    """A fresh, quiet grid: its day may be confirmed as a zero report."""
+    grid = w.grid()
+    return Target(home=grid, args={"code": grid.code}, data={"zero_report": "on"})
+
+
+def zero_confirm_api(w: World) -> Target:
+    grid = w.grid()
+    return Target(home=grid, args={"code": grid.code}, data={"zero_report": True})
+
+
+# --- imports (bulk/actions.py, screening/importer.py) --------------------------------------------
+
+
+def _import_csv(w: World, *, bad: bool = False) -> tuple[bytes, str]:
+    """A screening list for 第一网格 of 华阳社区 (and a row with a 45 ℃ temperature)."""
+    name = w.name("矩阵导入")
+    lines = ["姓名,证件号码,联系电话,现住址,网格编码,排查日期,体温"]
+    from django.utils import timezone
+
+    day = timezone.localdate() - dt.timedelta(days=1)
+    lines.append(f"{name},{w.id_number()},{w.phone()},华阳街1号,{w.tree.grid1.code},{day},36.6")
+    if bad:
+        lines.append(f"{name}乙,{w.id_number()},{w.phone()},华阳街2号,{w.tree.grid1.code},{day},45")
+    return ("\n".join(lines) + "\n").encode(), name
+
+
+def _import_job(w: World, *, bad: bool = False) -> Any:
+    import tempfile
+    from pathlib import Path
+
+    from fangkong.screening.importer import import_screening_file
+
+    content, name = _import_csv(w, bad=bad)
+    path = Path(tempfile.mkdtemp()) / f"{name}.csv"
+    path.write_bytes(content)
+    outcome = import_screening_file(actor=w.user(), path=path, filename=path.name)
+    from fangkong.bulk.models import ImportJob
+
+    assert outcome.job_id is not None
+    return ImportJob.objects.get(pk=outcome.job_id)
+
+
+def import_upload(w: World) -> Target:
+    """An upload naming a grid of 华阳社区: whoever uploads gets their own job; a caller from
+    elsewhere finds its rows refused (the grid is not theirs), the attempt audited."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    content, name = _import_csv(w)
+    upload = SimpleUploadedFile(f"{name}.csv", content, content_type="text/csv")
+    return Target(home=w.tree.huayang, data={"file": upload, "kind": "screenings"})
+
+
+def import_record(w: World) -> Target:
+    return Target(home=w.tree.huayang, args={"pk": _import_job(w).pk})
+
+
+def import_refused(w: World) -> Target:
+    return Target(home=w.tree.huayang, args={"pk": _import_job(w, bad=True).pk})
+
+
+def import_template(w: World) -> Target:
+    return Target(home=w.tree.huayang, args={"kind": "xlsx"})
+
+
+def import_listed(w: World) -> Target:
+    return Target(home=w.tree.huayang, marker=_import_job(w).filename)
+
+
 # --- the registry ------------------------------------------------------------------------------
 
 SCOPED, LIST, OWN, PUBLIC = Kind.SCOPED, Kind.LIST, Kind.OWN, Kind.PUBLIC
@@ -1122,6 +1215,54 @@ CASES: list[Case] = [
     Case("GET /api/passages/{pk}", "GET", SCOPED, passage_record),
     Case("GET /api/todo/passages", "GET", LIST, flagged_listed),
     Case("POST /api/todo/passages/{pk}/handle", "POST", SCOPED, flagged_record),
+    # exports (bulk/exports.py): every list as a file, exactly what its page shows
+    Case("bulk:export", "GET", LIST, exported("people", person_listed), variant="people"),
+    Case(
+        "bulk:export", "GET", LIST, exported("screenings", screening_listed), variant="screenings"
+    ),
+    Case(
+        "bulk:export",
+        "GET",
+        LIST,
+        exported("observations", observation_listed),
+        variant="observations",
+    ),
+    Case("bulk:export", "GET", LIST, exported("passages", passage_listed), variant="passages"),
+    Case("bulk:export", "GET", LIST, exported("care", care_listed), variant="care"),
+    Case("bulk:export", "GET", LIST, exported("handovers", flagged_listed), variant="handovers"),
+    # a division out of reach in the filters answers 404, and nothing is audited
+    Case("bulk:export", "GET", SCOPED, exported("people", people_within, "xlsx"), variant="within"),
+    Case("GET /api/exports/{name}", "GET", LIST, exported("people", person_listed, api=True)),
+    Case(
+        "GET /api/exports/{name}",
+        "GET",
+        SCOPED,
+        exported("care", care_within, "xlsx", api=True),
+        variant="within",
+    ),
+    # zero reporting (零报告): a grid's day, roll-ups and the dashboard; "update now" audits
+    Case("zeroreport:grid", "GET", SCOPED, fixture_grid),
+    Case("zeroreport:confirm", "POST", SCOPED, zero_confirm, ok=(302,)),
+    Case("zeroreport:rollup", "GET", SCOPED, village),
+    Case("zeroreport:dashboard", "GET", SCOPED, village),
+    Case("zeroreport:refresh", "POST", SCOPED, village, ok=(302,)),
+    Case("GET /api/zero/grids/{code}", "GET", SCOPED, fixture_grid),
+    Case("POST /api/zero/grids/{code}/confirm", "POST", SCOPED, zero_confirm_api),
+    Case("GET /api/zero/divisions/{code}", "GET", SCOPED, village),
+    Case("GET /api/zero/divisions/{code}/dashboard", "GET", SCOPED, village),
+    Case("POST /api/zero/divisions/{code}/refresh", "POST", SCOPED, village),
+    # imports (bulk/actions.py): a job is its uploader's, seen from their division and above
+    Case("bulk:import_list", "GET", LIST, import_listed),
+    Case("bulk:import_new", "GET", OWN),
+    Case("bulk:import_new", "POST", OWN, import_upload, ok=(302,)),
+    Case("bulk:import_detail", "GET", SCOPED, import_record),
+    Case("bulk:import_progress", "GET", SCOPED, import_record),
+    Case("bulk:import_rejects", "GET", SCOPED, import_refused),
+    Case("bulk:import_valid_only", "POST", SCOPED, import_refused, ok=(302,)),
+    Case("bulk:screening_template", "GET", OWN, import_template),  # empty: nobody's data
+    Case("POST /api/imports", "POST", OWN, import_upload, ok=(201,)),
+    Case("GET /api/imports/{pk}", "GET", SCOPED, import_record),
+    Case("GET /api/imports/{pk}/rejects", "GET", SCOPED, import_refused),
 ]
 
 

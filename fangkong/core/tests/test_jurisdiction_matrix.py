@@ -109,6 +109,8 @@ def _send(client: Client, case: Case, target: Target, data: dict[str, Any] | Non
     url = case.url(target)
     if case.method == "GET":
         return client.get(url, target.query)
+    if case.is_api and data and any(hasattr(v, "read") for v in data.values()):
+        return client.post(url, data)  # a file upload (POST /api/imports): multipart
     if case.is_api:
         body = json.dumps(data or {})
         return client.generic(case.method, url, body, content_type="application/json")
@@ -119,6 +121,8 @@ def _send(client: Client, case: Case, target: Target, data: dict[str, Any] | Non
 def _text(case: Case, response: Any) -> str:
     if case.is_api and response.get("Content-Type", "").startswith("application/json"):
         return json.dumps(response.json(), ensure_ascii=False)
+    if response.streaming:  # a file download (bulk exports)
+        return b"".join(response.streaming_content).decode()
     return response.content.decode()
 
 

@@ -52,12 +52,15 @@ def rows(page: Any) -> list[Observation]:
 def test_the_list_flags_missed_check_ins_and_fevers(
     client: Client, tree: Any, secretary: User, client_for: Callable[[User | None], Client]
 ) -> None:
-    # given people under observation: one checked in yesterday, one forgot, one has a fever
+    # given people under observation: one checked in yesterday and today (today's counts as
+    # missed from 20:00, whenever this runs), one forgot, one has a fever
     fine = observe(tree.grid1, name="按时", exposure_days_ago=3)
     check_in(fine, day=days_ago(1))
+    check_in(fine, day=days_ago(0))
     forgot = observe(tree.grid1, name="忘了", exposure_days_ago=3)
     feverish = observe(tree.grid1, name="发烧", exposure_days_ago=3)
     check_in(feverish, day=days_ago(1), temperature="38.3")
+    check_in(feverish, day=days_ago(0), temperature="38.3")
     neighbour = observe(tree.grid2, name="邻格", exposure_days_ago=3)
     observe(tree.other_grid, name="外地", exposure_days_ago=3)
     # when the grid worker opens the list
@@ -289,6 +292,7 @@ def test_api_lists_reads_releases_and_refers(
     a = observe(tree.grid1, name="甲", exposure_days_ago=3)
     b = observe(tree.grid1, name="乙", exposure_days_ago=3)
     check_in(b, day=days_ago(1), temperature="38.0")
+    check_in(b, day=days_ago(0), temperature="38.0")  # today's is due too from 20:00
     elsewhere = observe(tree.other_grid, name="丙")
     listed = client.get("/api/observations").json()
     assert {i["id"] for i in listed["items"]} == {a.pk, b.pk}

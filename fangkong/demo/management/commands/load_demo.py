@@ -44,6 +44,18 @@ class Command(BaseCommand):
                     "care": result["care_requests"],
                 }
             )
+            self.stdout.write(
+                _(
+                    "Screening sweep: %(screenings)s screenings, %(observations)s medical "
+                    "observations (%(active)s running), %(check_ins)s check-ins."
+                )
+                % {
+                    "screenings": result["screenings"],
+                    "observations": result["observations"],
+                    "active": result["observations_active"],
+                    "check_ins": result["check_ins"],
+                }
+            )
         else:
             self.stdout.write(_("The demo data is already there; using it as it is."))
         self.stdout.write(

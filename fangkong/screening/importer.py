@@ -1,0 +1,1318 @@
+"""Importing a screening list (排查名单) from an xlsx or CSV file with the template's columns.
+
+Three phases, separable so the benchmark can time each:
+
+1. :func:`fangkong.bulk.readers.read_table` reads the file safely;
+2. :func:`validate_rows` checks every row with the validators and rules of the form (all the
+   errors of a row, by column; row numbers as Excel shows them, the header being row 1) and
+   returns the valid rows as tuples in the column order of :data:`SCREENING_COLUMNS`;
+3. :func:`write_rows` writes them in one transaction: people resolved in bulk (new ones created
+   with what :func:`fangkong.people.actions.register_person` sets), screenings written with
+   PostgreSQL ``COPY`` (:func:`copy_screenings`; ``bulk_create`` elsewhere), the follow-up of
+   the few rows needing observation or referral, and one audit row for the file.
+
+Each row's key is ``uuid5(NAMESPACE, "doc_type|doc_number|screening date|grid code")``, stored
+as ``Screening.client_uuid``: a row whose key exists is "already imported" and skipped, so a file
+imported twice creates nothing new, and a fixed rejects file adds only the rows fixed.
+Without ``valid_only``, any row error means nothing is written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+import re
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fangkong.audit.actions import record
+from fangkong.bulk.models import ERRORS_KEPT, ImportJob, ImportKind, ImportStatus
+from fangkong.bulk.readers import (
+    MAX_BYTES,
+    FileRefused,
+    Table,
+    cell_text,
+    read_table,
+    write_table,
+)
+from fangkong.core.errors import ActionError
+from fangkong.core.jurisdiction import (
+    OutOfJurisdiction,
+    ensure_in_scope,
+    path_in_scope,
+    scope_of,
+)
+from fangkong.core.validators import clean_phone
+from fangkong.people.actions import _clean_name, clean_identity, register_person
+from fangkong.people.choices import DocType, PersonStatus, Sex
+from fangkong.people.idcard import InvalidIdNumber, parse_resident_id
+from fangkong.people.models import Person
+from fangkong.regions.choices import Level
+from fangkong.regions.models import Division
+from fangkong.screening.actions import (
+    _clean_text,
+    clean_screening,
+    follow_up_screening,
+    key_areas_for,
+)
+from fangkong.screening.choices import Contact, Outcome, Symptom, Transport
+from fangkong.screening.models import Screening
+from fangkong.screening.rules import Assessment, assess
+from fangkong.screening.validators import (
+    clean_past_date,
+    clean_place_code,
+    clean_symptoms,
+    clean_temperature,
+)
+
+if TYPE_CHECKING:
+    from fangkong.accounts.models import User
+
+log = logging.getLogger(__name__)
+
+NAMESPACE = uuid.UUID("6f1d3c2e-5b7a-5e8f-9a41-2c0d7e9b1f30")  # keys of imported rows
+BACKGROUND_ROWS = 2000  # larger files run as a background task
+PROGRESS_EVERY = 5000
+CHUNK = 5000  # identities or keys per query
+
+# --- the template's columns: Chinese names are data (the users' own spreadsheets) -------------
+
+NAME = "姓名"  # full name
+DOC_TYPE = "证件类型"  # document type
+DOC_NUMBER = "证件号码"  # document number
+SEX = "性别"  # sex
+BIRTH_DATE = "出生日期"  # birth date
+PHONE = "联系电话"  # phone
+ADDRESS = "现住址"  # current address
+GRID = "网格编码"  # grid code
+SCREENED_ON = "排查日期"  # screening date
+TEMPERATURE = "体温"  # temperature
+SYMPTOMS = "症状"  # symptoms
+ORIGIN_CODE = "来源地编码"  # origin division code
+ORIGIN_NAME = "来源地"  # origin
+ARRIVAL_DATE = "抵达日期"  # arrival date
+TRANSPORT = "交通方式"  # means of transport
+TRANSPORT_NUMBER = "车次航班"  # train or flight number
+CONTACT = "接触史"  # contact history
+CONTACT_DATE = "最后接触日期"  # date of the last contact
+HOUSEHOLD_SIZE = "同住人数"  # household members
+MEASURES = "采取措施"  # measures taken
+REASON = "错误原因"  # the rejects file's extra column: why the row was refused
+
+COLUMNS = [
+    NAME, DOC_TYPE, DOC_NUMBER, SEX, BIRTH_DATE, PHONE, ADDRESS, GRID, SCREENED_ON, TEMPERATURE,
+    SYMPTOMS, ORIGIN_CODE, ORIGIN_NAME, ARRIVAL_DATE, TRANSPORT, TRANSPORT_NUMBER, CONTACT,
+    CONTACT_DATE, HOUSEHOLD_SIZE, MEASURES,
+]  # fmt: skip
+REQUIRED = [NAME, DOC_NUMBER, PHONE, ADDRESS, GRID, SCREENED_ON, TEMPERATURE]
+
+# Choices as written in the file: their Chinese labels (the codes are accepted too).
+DOC_TYPES = {
+    "居民身份证": DocType.RESIDENT_ID,
+    "身份证": DocType.RESIDENT_ID,
+    "护照": DocType.PASSPORT,
+    "港澳居民来往内地通行证": DocType.HK_MACAO,
+    "港澳通行证": DocType.HK_MACAO,
+    "台湾居民来往大陆通行证": DocType.TAIWAN,
+    "台胞证": DocType.TAIWAN,
+    "其他证件": DocType.OTHER,
+    "其他": DocType.OTHER,
+}
+SEXES = {"男": Sex.MALE, "女": Sex.FEMALE, "未知": Sex.UNKNOWN}
+SYMPTOM_LABELS = {
+    "发热": Symptom.FEVER,
+    "干咳": Symptom.DRY_COUGH,
+    "乏力": Symptom.FATIGUE,
+    "咽痛": Symptom.SORE_THROAT,
+    "气促": Symptom.SHORT_BREATH,
+    "腹泻": Symptom.DIARRHOEA,
+    "肌肉酸痛": Symptom.MUSCLE_ACHE,
+    "嗅觉味觉减退": Symptom.TASTE_SMELL,
+    "鼻塞": Symptom.NASAL_CONGESTION,
+    "结膜炎": Symptom.CONJUNCTIVITIS,
+}
+NO_SYMPTOMS = {"无", "没有", "否"}
+TRANSPORTS = {
+    "火车": Transport.TRAIN,
+    "飞机": Transport.FLIGHT,
+    "长途客车": Transport.COACH,
+    "自驾": Transport.CAR,
+    "其他": Transport.OTHER,
+}
+CONTACTS = {
+    "无": Contact.NONE,
+    "确诊病例": Contact.CONFIRMED,
+    "疑似病例": Contact.SUSPECTED,
+    "重点地区人员": Contact.KEY_AREA,
+    "发热病人": Contact.FEVER,
+}
+DOC_TYPE_VALUES = frozenset(DocType.values)  # (``.values`` is rebuilt on every access)
+TRANSPORT_VALUES = frozenset(Transport.values)
+CONTACT_VALUES = frozenset(Contact.values)
+NO_CONTACT = str(Contact.NONE)
+SEPARATORS = re.compile(r"[、,，;；/\s]+")
+DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+
+# What each column holds, for the template's second sheet and docs/bulk.md.
+COLUMN_HELP = {
+    NAME: "必填。",
+    DOC_TYPE: "居民身份证（默认）、护照、港澳通行证、台湾居民来往大陆通行证、其他证件。",
+    DOC_NUMBER: "必填。身份证号码18位（旧15位可），请将此列设为文本格式，否则Excel会丢失末位。",
+    SEX: "男、女或未知；可空（身份证号码已含性别，不得矛盾）。",
+    BIRTH_DATE: "如 1980-05-01；可空（身份证号码已含出生日期，不得矛盾）。",
+    PHONE: "必填。11位手机号或带区号的固定电话。",
+    ADDRESS: "必填。",
+    GRID: "必填。网格编码，须为本辖区内在用的网格。",
+    SCREENED_ON: "必填。如 2020-02-10，不得晚于今天。",
+    TEMPERATURE: "必填。35.0–42.0 ℃，37.3 ℃及以上为发热。",
+    SYMPTOMS: "可空或“无”；多个以“、”分隔：" + "、".join(SYMPTOM_LABELS) + "。",
+    ORIGIN_CODE: "从外地来的：来源地区划代码（如 42 湖北省、4201 武汉市）。",
+    ORIGIN_NAME: "从外地来的：来源地名称（有编码可空）。",
+    ARRIVAL_DATE: "从外地来的：抵达日期，不得晚于排查日期。",
+    TRANSPORT: "、".join(TRANSPORTS) + "。",
+    TRANSPORT_NUMBER: "如 G1234、CZ6101。",
+    CONTACT: "、".join(CONTACTS) + "（空即无）。",
+    CONTACT_DATE: "有接触史时必填。",
+    HOUSEHOLD_SIZE: "1–50，默认1。",
+    MEASURES: "可空，200字以内。",
+}
+
+FIELD_COLUMNS = {  # ActionError.field → column
+    "name": NAME,
+    "doc_type": DOC_TYPE,
+    "doc_number": DOC_NUMBER,
+    "sex": SEX,
+    "birth_date": BIRTH_DATE,
+    "phone": PHONE,
+    "address": ADDRESS,
+    "grid": GRID,
+    "screened_on": SCREENED_ON,
+    "temperature": TEMPERATURE,
+    "symptoms": SYMPTOMS,
+    "origin_code": ORIGIN_CODE,
+    "origin_name": ORIGIN_NAME,
+    "arrival_date": ARRIVAL_DATE,
+    "transport": TRANSPORT,
+    "transport_number": TRANSPORT_NUMBER,
+    "contact": CONTACT,
+    "contact_date": CONTACT_DATE,
+    "household_size": HOUSEHOLD_SIZE,
+    "measures": MEASURES,
+}
+
+# The columns COPY writes, in order (``person_id`` is filled in by :func:`resolve_people`).
+SCREENING_COLUMNS = [
+    "person_id", "grid_id", "division_path", "screened_on", "phone", "address", "arrival_date",
+    "origin_code", "origin_name", "travel", "transport", "transport_number", "contact",
+    "contact_date", "temperature", "symptoms", "measures", "household_size", "outcome",
+    "reasons", "last_exposure", "client_uuid", "created_by_id", "created_at",
+]  # fmt: skip
+PERSON, GRID_ID, PATH, DAY = 0, 1, 2, 3
+JSON_FIELDS = ("travel", "symptoms", "reasons")
+KEY = SCREENING_COLUMNS.index("client_uuid")
+OUTCOME = SCREENING_COLUMNS.index("outcome")
+
+
+# --- results -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int
+    column: str
+    reason: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"row": self.row, "column": self.column, "reason": self.reason}
+
+
+@dataclass
+class NewPerson:
+    """What :func:`register_person` would store for a person first seen in the file."""
+
+    name: str
+    doc_type: str
+    doc_number: str
+    sex: str
+    birth_date: dt.date | None
+    phone: str
+    address: str
+    grid_id: int
+    division_path: str
+    row: int
+    pk: int | None = None
+
+
+@dataclass
+class Validated:
+    """The outcome of :func:`validate_rows`."""
+
+    header: list[str]
+    kind: str
+    total: int = 0
+    rows: list[list[Any]] = field(default_factory=list)  # SCREENING_COLUMNS order
+    identities: list[tuple[str, str]] = field(default_factory=list)  # per row
+    assessments: dict[str, Assessment] = field(default_factory=dict)  # follow-ups only
+    people: dict[tuple[str, str], NewPerson] = field(default_factory=dict)
+    existing: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    rejected: list[tuple[int, Sequence[Any], list[RowError]]] = field(default_factory=list)
+    ignored_columns: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ImportOutcome:
+    total: int
+    created: int
+    existing: int
+    rejected: int
+    errors: list[dict[str, Any]]
+    rejects_path: Path | None
+    status: str = ImportStatus.DONE
+    message: str = ""
+    job_id: int | None = None
+    people_created: int = 0
+    seconds: dict[str, float] = field(default_factory=dict)  # read, validate, write
+
+
+# --- phase 2: validation -----------------------------------------------------------------------
+
+
+def _text(value: Any) -> str:
+    if value.__class__ is str:
+        return value.strip()
+    if value is None:
+        return ""
+    return cell_text(value).strip()
+
+
+def row_key(doc_type: str, doc_number: str, day: dt.date, grid_code: str) -> str:
+    """The import key of a row: ``str(uuid.uuid5(NAMESPACE, "type|number|day|grid"))``,
+    computed without the UUID object's overhead."""
+    name = f"{doc_type}|{doc_number}|{day.isoformat()}|{grid_code}".encode()
+    h = hashlib.sha1(NAMESPACE.bytes + name, usedforsecurity=False).hexdigest()
+    variant = "89ab"[int(h[16], 16) & 3]
+    return f"{h[:8]}-{h[8:12]}-5{h[13:16]}-{variant}{h[17:20]}-{h[20:32]}"
+
+
+class _Checks:
+    """The per-file state of validation: today, the grids, and caches of the checks of values
+    that repeat from row to row (dates, temperatures, choices, the rules' outcome)."""
+
+    def __init__(self, actor: User | None, grids: dict[str, Division], today: dt.date):
+        self.actor = actor
+        self.grids = grids
+        self.today = today
+        self.dates: dict[Any, dt.date | str] = {}
+        self.past: dict[tuple[dt.date, dt.date | None, str], dt.date | str] = {}
+        self.temperatures: dict[Any, Decimal | str] = {}
+        self.symptoms: dict[str, list[str] | str] = {}
+        self.codes: dict[str, str | tuple[str]] = {}
+        self.facts: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+        self.areas: dict[str, list[Any]] = {}
+        self.outcomes: dict[tuple[Any, ...], tuple[Assessment, str, str]] = {}
+
+    def date(self, value: Any) -> dt.date | str | None:
+        """A date cell (a date, or text 2020-02-01, 2020/2/1, 2020年2月1日); a str is an error."""
+        if value is None or value == "":
+            return None
+        try:
+            return self.dates[value]
+        except (KeyError, TypeError):
+            pass
+        result: dt.date | str
+        if isinstance(value, dt.datetime):
+            result = value.date()
+        elif isinstance(value, dt.date):
+            result = value
+        else:
+            text = _text(value)
+            match = DATE_RE.match(text)
+            try:
+                if match is None:
+                    raise ValueError
+                result = dt.date(*(int(g) for g in match.groups()))
+            except ValueError:
+                if isinstance(value, float | int):
+                    result = _("A date is expected, not a number (format the cell as a date).")
+                else:
+                    result = _("“%(value)s” is not a date (write it as 2020-02-01).") % {
+                        "value": text[:20]
+                    }
+            if not text:
+                return None
+        self.dates[value] = result
+        return result
+
+    def past_date(
+        self, day: dt.date, *, field: str, label: str, not_after: dt.date | None = None
+    ) -> dt.date | str:
+        key = (day, not_after, field)
+        try:
+            return self.past[key]
+        except KeyError:
+            pass
+        try:
+            checked: dt.date | str = clean_past_date(
+                day, field=field, label=label, required=True, not_after=not_after
+            )  # type: ignore[assignment]
+        except ActionError as exc:
+            checked = exc.message
+        self.past[key] = checked
+        return checked
+
+    def temperature(self, value: Any) -> Decimal | str:
+        try:
+            return self.temperatures[value]
+        except KeyError:
+            pass
+        try:
+            result: Decimal | str = clean_temperature(
+                value if isinstance(value, float | int) else _text(value)
+            )
+        except ActionError as exc:
+            result = exc.message
+        self.temperatures[value] = result
+        return result
+
+    def symptom_list(self, text: str) -> list[str] | str:
+        try:
+            return self.symptoms[text]
+        except KeyError:
+            pass
+        result: list[str] | str
+        given = [s for s in SEPARATORS.split(text) if s and s not in NO_SYMPTOMS]
+        codes = [SYMPTOM_LABELS.get(s, s) for s in given]
+        try:
+            result = clean_symptoms(codes)
+        except ActionError:
+            unknown = [s for s in given if SYMPTOM_LABELS.get(s, s) not in Symptom.values]
+            result = _("Unknown symptom: %(value)s.") % {"value": "、".join(unknown)}
+        self.symptoms[text] = result
+        return result
+
+    def place_code(self, text: str) -> str | tuple[str]:
+        """The code, or (message,) when it is wrong."""
+        try:
+            return self.codes[text]
+        except KeyError:
+            pass
+        result: str | tuple[str]
+        try:
+            result = clean_place_code(text, field="origin_code")
+        except ActionError as exc:
+            result = (exc.message,)
+        self.codes[text] = result
+        return result
+
+    def key_areas(self, path: str) -> list[Any]:
+        # Key areas are declared by command offices (province, city, county: COMMAND_LEVELS),
+        # so every grid of a county has the county's.
+        try:
+            return self.areas[path]
+        except KeyError:
+            pass
+        county = "/".join(path.split("/")[:3]) + "/"
+        if county not in self.areas:
+            self.areas[county] = key_areas_for(path)
+        areas = self.areas[path] = self.areas[county]
+        return areas
+
+    def clean_facts(self, key: tuple[Any, ...]) -> tuple[Any, ...]:
+        """clean_screening for the facts of a row (cached: most rows share their facts).
+        Returns (CleanFacts, symptoms as JSON) or (None, field, message)."""
+        try:
+            return self.facts[key]
+        except KeyError:
+            pass
+        (day, temperature, symptoms, arrival, origin_code, origin_name, transport, number) = key[:8]
+        contact, contact_date, size, measures = key[8:]
+        try:
+            clean = clean_screening(
+                temperature=temperature,
+                screened_on=day,
+                symptoms=symptoms,
+                phone="13800000000",  # checked per row; the facts are what is cached
+                address="-",
+                arrival_date=arrival,
+                origin_code=origin_code,
+                origin_name=origin_name,
+                transport=transport,
+                transport_number=number,
+                contact=contact,
+                contact_date=contact_date,
+                household_size=size,
+                measures=measures,
+            )
+            symptoms_json = json.dumps(list(clean.facts.symptoms)) if clean.facts.symptoms else "[]"
+            result: tuple[Any, ...] = (clean, symptoms_json)
+        except ActionError as exc:
+            result = (None, exc.field or "", exc.message)
+        self.facts[key] = result
+        return result
+
+    def outcome(self, path: str, facts_key: tuple[Any, ...], clean: Any) -> tuple[Any, ...]:
+        """(assessment, outcome, reasons as JSON), by the rules, for the grid's key areas."""
+        areas = self.key_areas(path)
+        key = (id(areas), facts_key)
+        try:
+            return self.outcomes[key]
+        except KeyError:
+            pass
+        assessment = assess(clean.facts, areas)
+        result = (
+            assessment,
+            str(assessment.outcome),
+            json.dumps([r.as_dict() for r in assessment.reasons], ensure_ascii=False),
+        )
+        self.outcomes[key] = result
+        return result
+
+
+def _find_grids(actor: User | None, codes: set[str]) -> dict[str, Division]:
+    """The active grids with these codes inside the actor's jurisdiction."""
+    found: dict[str, Division] = {}
+    codes = {c for c in codes if c.isdigit() and len(c) <= 15}
+    listed = sorted(codes)
+    for i in range(0, len(listed), CHUNK):
+        for grid in Division.objects.filter(
+            code__in=listed[i : i + CHUNK], level=Level.GRID, active=True
+        ).only("id", "code", "path"):
+            if actor is None or path_in_scope(actor, grid.path):
+                found[grid.code] = grid
+    return found
+
+
+def validate_rows(
+    table: Table,
+    *,
+    actor: User | None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Validated:
+    """Check every row of ``table``; see the module docstring. Reads, never writes."""
+    header = table.header
+    index = {name: i for i, name in enumerate(header) if name in COLUMNS}
+    missing = [c for c in REQUIRED if c not in index]
+    if missing:
+        raise FileRefused(
+            _(
+                "The file lacks the column(s) %(columns)s: the first row must hold the column "
+                "names of the template."
+            )
+            % {"columns": "、".join(missing)},
+            code="missing_columns",
+            field="file",
+        )
+    result = Validated(header=header, kind=table.kind, total=len(table.rows))
+    result.ignored_columns = [h for h in header if h and h not in index and h != REASON]
+    width = len(header)
+    at = [index.get(c, width) for c in COLUMNS]  # an absent column reads the padding cell
+    rows = table.rows
+    grid_at = index[GRID]
+    codes = {_text(cells[grid_at]) for _n, cells in rows if grid_at < len(cells)}
+    checks = _Checks(actor, _find_grids(actor, codes), timezone.localdate())
+    now = timezone.now()
+    actor_id = actor.pk if actor is not None else None
+    seen_keys: dict[str, int] = {}
+    seen_people: dict[tuple[str, str], tuple[int, str]] = {}
+    out_rows, identities, keys, row_numbers = [], [], [], []
+    raws: list[Sequence[Any]] = []
+    errors_of: dict[int, list[RowError]] = {}
+    cells_of: dict[int, Sequence[Any]] = {}
+    pad = [""] * (width + 1)
+    (
+        i_name, i_doc_type, i_doc_number, i_sex, i_birth, i_phone, i_address, i_grid, i_day,
+        i_temp, i_symptoms, i_origin_code, i_origin_name, i_arrival, i_transport, i_number,
+        i_contact, i_contact_date, i_size, i_measures,
+    ) = at  # fmt: skip
+    resident = str(DocType.RESIDENT_ID)
+    text = str.strip if table.kind == "csv" else _text  # CSV cells are str
+    grids = checks.grids
+    today = checks.today
+    label_day, label_arrival, label_contact = (
+        _("screening date"),
+        _("arrival date"),
+        _("date of the last contact"),
+    )
+    empty_json = "[]"
+
+    for done, (number, raw) in enumerate(rows, start=1):
+        if progress is not None and done % PROGRESS_EVERY == 0:
+            progress(done, len(rows))
+        cells = list(raw) + pad if len(raw) <= width else raw
+        problems: list[tuple[str, str]] = []
+
+        # who
+        try:
+            name = _clean_name(text(cells[i_name]))
+        except ActionError as exc:
+            problems.append((NAME, exc.message))
+            name = ""
+        doc_type_text = text(cells[i_doc_type])
+        doc_type = DOC_TYPES.get(doc_type_text, doc_type_text) if doc_type_text else resident
+        raw_number = cells[i_doc_number]
+        sex_text = text(cells[i_sex])
+        birth_cell = cells[i_birth]
+        doc_number, sex, birth = "", "", None
+        if doc_type not in DOC_TYPE_VALUES:
+            problems.append(
+                (DOC_TYPE, _("Unknown document type “%(value)s”.") % {"value": doc_type_text})
+            )
+        elif isinstance(raw_number, float) and doc_type == resident:
+            problems.append(
+                (
+                    DOC_NUMBER,
+                    _(
+                        "The ID number was typed into Excel as a number and lost its last "
+                        "digits: format the column as text and type it again."
+                    ),
+                )
+            )
+        elif not sex_text and (birth_cell is None or birth_cell == "") and doc_type == resident:
+            try:
+                rid = parse_resident_id(text(raw_number), today=today)
+                doc_number, sex, birth = rid.number, rid.sex, rid.birth_date
+            except InvalidIdNumber as exc:
+                problems.append((DOC_NUMBER, str(exc)))
+        else:
+            sex_code = SEXES.get(sex_text, sex_text)
+            birth_value = checks.date(birth_cell)
+            if isinstance(birth_value, str):
+                problems.append((BIRTH_DATE, birth_value))
+                birth_value = None
+            try:
+                identity = clean_identity(
+                    doc_type, cell_text(raw_number), sex_code or None, birth_value, today=today
+                )
+                doc_number, sex, birth = identity.doc_number, identity.sex, identity.birth_date
+            except ActionError as exc:
+                problems.append((FIELD_COLUMNS.get(exc.field or "", DOC_NUMBER), exc.message))
+        try:
+            phone = clean_phone(text(cells[i_phone]))
+        except ActionError as exc:
+            problems.append((PHONE, exc.message))
+            phone = ""
+        try:
+            address = _clean_text(
+                text(cells[i_address]), field="address", max_length=200, required=True
+            )
+        except ActionError as exc:
+            problems.append((ADDRESS, exc.message))
+            address = ""
+        grid_code = text(cells[i_grid])
+        grid = grids.get(grid_code)
+        if grid is None:
+            problems.append(
+                (
+                    GRID,
+                    _("No active grid with code “%(code)s” in your jurisdiction.")
+                    % {"code": grid_code[:20]}
+                    if grid_code
+                    else _("Enter the grid code."),
+                )
+            )
+
+        # the facts
+        day = checks.date(cells[i_day])
+        if day is None:
+            problems.append((SCREENED_ON, _("Enter the %(label)s.") % {"label": label_day}))
+        elif isinstance(day, str):
+            problems.append((SCREENED_ON, day))
+            day = None
+        else:
+            day = checks.past_date(day, field="screened_on", label=label_day)
+            if isinstance(day, str):
+                problems.append((SCREENED_ON, day))
+                day = None
+        temperature = checks.temperature(cells[i_temp])
+        if temperature.__class__ is str:
+            problems.append((TEMPERATURE, temperature))  # type: ignore[arg-type]
+        symptoms_text = text(cells[i_symptoms])
+        symptoms: list[str] | str = checks.symptom_list(symptoms_text) if symptoms_text else []
+        if isinstance(symptoms, str):
+            problems.append((SYMPTOMS, symptoms))
+        origin_code = text(cells[i_origin_code])
+        if origin_code:
+            checked_code = checks.place_code(origin_code)
+            if isinstance(checked_code, tuple):
+                problems.append((ORIGIN_CODE, checked_code[0]))
+            else:
+                origin_code = checked_code
+        arrival = checks.date(cells[i_arrival])
+        if isinstance(arrival, str):
+            problems.append((ARRIVAL_DATE, arrival))
+        elif arrival is not None:
+            checked = checks.past_date(
+                arrival, field="arrival_date", label=label_arrival, not_after=day or today
+            )
+            if isinstance(checked, str):
+                problems.append((ARRIVAL_DATE, checked))
+        transport_text = text(cells[i_transport])
+        transport = TRANSPORTS.get(transport_text, transport_text)
+        if transport and transport not in TRANSPORT_VALUES:
+            problems.append((TRANSPORT, _("Choose a means of transport.")))
+        contact_text = text(cells[i_contact])
+        contact = CONTACTS.get(contact_text, contact_text) if contact_text else NO_CONTACT
+        if contact not in CONTACT_VALUES:
+            problems.append((CONTACT, _("Choose a contact history.")))
+        contact_date = checks.date(cells[i_contact_date])
+        if isinstance(contact_date, str):
+            problems.append((CONTACT_DATE, contact_date))
+        elif contact_date is not None:
+            checked = checks.past_date(
+                contact_date, field="contact_date", label=label_contact, not_after=day or today
+            )
+            if isinstance(checked, str):
+                problems.append((CONTACT_DATE, checked))
+        size_cell = cells[i_size]
+        size: Any = 1
+        if size_cell is not None and size_cell != "":
+            try:
+                size = (
+                    int(float(size_cell)) if isinstance(size_cell, float) else int(_text(size_cell))
+                )
+            except ValueError:
+                problems.append((HOUSEHOLD_SIZE, _("Enter a number of people, such as 3.")))
+
+        key = None
+        if not problems:
+            facts_key = (
+                day,
+                temperature,
+                tuple(symptoms),
+                arrival,
+                origin_code,
+                text(cells[i_origin_name]),
+                transport,
+                text(cells[i_number]),
+                contact,
+                contact_date,
+                size,
+                text(cells[i_measures]),
+            )
+            facts = checks.clean_facts(facts_key)
+            clean = facts[0]
+            if clean is None:
+                problems.append((FIELD_COLUMNS.get(facts[1], TEMPERATURE), facts[2]))
+            else:
+                assert grid is not None and isinstance(day, dt.date)
+                key = row_key(doc_type, doc_number, day, grid_code)
+                first = seen_keys.setdefault(key, number)
+                identity_key = (doc_type, doc_number)
+                known = seen_people.setdefault(identity_key, (number, name))
+                if first != number:
+                    problems.append(
+                        (
+                            DOC_NUMBER,
+                            _(
+                                "Row %(row)s already has this person, screened the same day "
+                                "in the same grid."
+                            )
+                            % {"row": first},
+                        )
+                    )
+                elif known[0] != number and known[1] != name:
+                    problems.append(
+                        (
+                            DOC_NUMBER,
+                            _("Row %(row)s has this document number under another name.")
+                            % {"row": known[0]},
+                        )
+                    )
+                else:
+                    assessment, outcome, reasons = checks.outcome(grid.path, facts_key, clean)
+                    if outcome != Outcome.NO_RISK:
+                        result.assessments[key] = assessment
+                    arrived = clean.facts.arrival
+                    out_rows.append(
+                        [
+                            None,
+                            grid.pk,
+                            grid.path,
+                            day,
+                            phone,
+                            address,
+                            arrived.date if arrived else None,
+                            clean.origin_code,
+                            clean.origin_name,
+                            empty_json,
+                            clean.transport,
+                            clean.transport_number,
+                            contact,
+                            clean.facts.contact_date,
+                            clean.temperature,
+                            facts[1],
+                            clean.measures,
+                            clean.household_size,
+                            outcome,
+                            reasons,
+                            assessment.last_exposure,
+                            key,
+                            actor_id,
+                            now,
+                        ]
+                    )
+                    identities.append(identity_key)
+                    raws.append(raw)
+                    keys.append(key)
+                    row_numbers.append(number)
+                    if identity_key not in result.people:
+                        result.people[identity_key] = NewPerson(
+                            name, doc_type, doc_number, sex, birth, phone, address,
+                            grid.pk, grid.path, number,
+                        )  # fmt: skip
+                    continue
+        errors_of[number] = [RowError(number, c, m) for c, m in problems]
+        cells_of[number] = raw
+
+    if progress is not None:
+        progress(len(rows), len(rows))
+    _against_database(result, out_rows, identities, keys, row_numbers, raws, errors_of, cells_of)
+    for number in sorted(errors_of):
+        result.errors.extend(errors_of[number])
+        result.rejected.append((number, cells_of[number], errors_of[number]))
+    return result
+
+
+def _against_database(
+    result: Validated,
+    rows: list[list[Any]],
+    identities: list[tuple[str, str]],
+    keys: list[str],
+    numbers: list[int],
+    raws: list[Sequence[Any]],
+    errors_of: dict[int, list[RowError]],
+    cells_of: dict[int, Sequence[Any]],
+) -> None:
+    """Rows already imported (skipped), and known people: their name must agree."""
+    stored: set[str] = set()
+    for i in range(0, len(keys), CHUNK):
+        stored.update(_stored_keys(keys[i : i + CHUNK]))
+    by_type: dict[str, list[str]] = {}
+    for doc_type, doc_number in result.people:
+        by_type.setdefault(doc_type, []).append(doc_number)
+    known: dict[tuple[str, str], tuple[int, str]] = {}
+    for doc_type, numbers_ in by_type.items():
+        for i in range(0, len(numbers_), CHUNK):
+            for pk, doc_number, name in _known_people(doc_type, numbers_[i : i + CHUNK]):
+                known[(doc_type, doc_number)] = (pk, name)
+    mismatch = _(
+        "This document number is already registered under another name. Check the number "
+        "and the name."
+    )
+    kept_rows, kept_ids = [], []
+    for row, identity, key, number, raw in zip(rows, identities, keys, numbers, raws, strict=True):
+        if key in stored:
+            result.existing += 1
+            result.assessments.pop(key, None)
+            continue
+        person = known.get(identity)
+        if person is not None and not _same_name(person[1], result.people[identity].name):
+            errors_of[number] = [RowError(number, DOC_NUMBER, mismatch)]
+            cells_of[number] = raw
+            continue
+        kept_rows.append(row)
+        kept_ids.append(identity)
+    result.rows, result.identities = kept_rows, kept_ids
+    needed = set(kept_ids)
+    for identity in list(result.people):
+        if identity not in needed:
+            del result.people[identity]
+        elif identity in known:
+            result.people[identity].pk = known[identity][0]
+
+
+def _stored_keys(keys: list[str]) -> list[str]:
+    """Which of these keys are stored already (one array parameter on PostgreSQL: a long
+    IN list costs more to build than to run)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT client_uuid::text FROM {Screening._meta.db_table} "  # noqa: S608 - a model's own table name
+                "WHERE client_uuid = ANY(%s::uuid[])",
+                [keys],
+            )
+            return [r[0] for r in cursor.fetchall()]
+    found = Screening.objects.filter(client_uuid__in=keys).values_list("client_uuid", flat=True)
+    return [str(k) for k in found]
+
+
+def _known_people(doc_type: str, numbers: list[str]) -> list[tuple[int, str, str]]:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT id, doc_number, name FROM {Person._meta.db_table} "  # noqa: S608 - a model's own table name
+                "WHERE doc_type = %s AND doc_number = ANY(%s)",
+                [doc_type, numbers],
+            )
+            return list(cursor.fetchall())
+    return list(
+        Person.objects.filter(doc_type=doc_type, doc_number__in=numbers).values_list(
+            "id", "doc_number", "name"
+        )
+    )
+
+
+def _paths_of(ids: list[Any]) -> list[tuple[int, str]]:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT id, division_path FROM {Person._meta.db_table} "  # noqa: S608 - a model's own table name
+                "WHERE id = ANY(%s)",
+                [ids],
+            )
+            return list(cursor.fetchall())
+    return list(Person.objects.filter(pk__in=ids).values_list("id", "division_path"))
+
+
+def _same_name(a: str, b: str) -> bool:
+    return "".join(a.split()).casefold() == "".join(b.split()).casefold()
+
+
+# --- phase 3: writing --------------------------------------------------------------------------
+
+PERSON_COLUMNS = [
+    "id", "name", "doc_type", "doc_number", "sex", "birth_date", "phone", "address", "grid_id",
+    "division_path", "status", "created_at", "updated_at",
+]  # fmt: skip
+
+
+ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_text(value: Any) -> str:
+    """One value in COPY's text format."""
+    if value is None:
+        return "\\N"
+    if value.__class__ is str:
+        return value.translate(ESCAPES)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if value is True or value is False:
+        return "t" if value else "f"
+    return str(value).translate(ESCAPES)
+
+
+def _nullable(value: Any) -> str:
+    return "\\N" if value is None else str(value)
+
+
+def _screening_line(row: Sequence[Any], esc: Any = ESCAPES) -> str:
+    """A validated row as a line of COPY text: columns holding people's text are escaped;
+    the others hold digits, codes, dates, numbers and JSON of codes only."""
+    n = _nullable
+    return (
+        f"{row[0]}\t{row[1]}\t{row[2]}\t{row[3]}\t{row[4]}\t{row[5].translate(esc)}\t"
+        f"{n(row[6])}\t{row[7]}\t{row[8].translate(esc)}\t{row[9]}\t{row[10]}\t{row[11]}\t"
+        f"{row[12]}\t{n(row[13])}\t{row[14]}\t{row[15]}\t{row[16].translate(esc)}\t"
+        f"{row[17]}\t{row[18]}\t{row[19].translate(esc)}\t{n(row[20])}\t{row[21]}\t"
+        f"{n(row[22])}\t{row[23].isoformat()}\n"
+    )
+
+
+def _line(row: Sequence[Any]) -> str:
+    return "\t".join([_copy_text(v) for v in row]) + "\n"
+
+
+def _copy(
+    table: str,
+    columns: Sequence[str],
+    rows: Sequence[Any],
+    line: Callable[[Any], str] = _line,
+) -> None:
+    """PostgreSQL COPY FROM STDIN on the raw psycopg 3 connection, in the open transaction;
+    the text format is built here, in blocks (psycopg's per-value adaptation is slower)."""
+    names = ", ".join(connection.ops.quote_name(c) for c in columns)
+    sql = f"COPY {connection.ops.quote_name(table)} ({names}) FROM STDIN"
+    with connection.cursor() as cursor:
+        raw = cursor.cursor  # the psycopg cursor under Django's wrapper
+        with raw.copy(sql) as copy:
+            for i in range(0, len(rows), CHUNK):
+                copy.write("".join([line(row) for row in rows[i : i + CHUNK]]))
+
+
+def _next_ids(table: str, n: int) -> list[int]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [table, n],
+        )
+        return [r[0] for r in cursor.fetchall()]
+
+
+def create_people(people: Sequence[NewPerson]) -> None:
+    """Insert people first seen in the file (what register_person stores; no household, as
+    an import lists screenings, not households). Sets each one's ``pk``."""
+    if not people:
+        return
+    now = timezone.now()
+    if connection.vendor == "postgresql":
+        table = Person._meta.db_table
+        ids = _next_ids(table, len(people))
+        stamp = now.isoformat()
+        esc, n = ESCAPES, _nullable
+        rows = []
+        for pk, p in zip(ids, people, strict=True):
+            p.pk = pk
+            rows.append(
+                f"{pk}\t{p.name.translate(esc)}\t{p.doc_type}\t{p.doc_number}\t{p.sex}\t"
+                f"{n(p.birth_date)}\t{p.phone}\t{p.address.translate(esc)}\t{p.grid_id}\t"
+                f"{p.division_path}\t{PersonStatus.NORMAL.value}\t{stamp}\t{stamp}\n"
+            )
+        _copy(table, PERSON_COLUMNS, rows, str)
+        return
+    objects = [
+        Person(
+            name=p.name,
+            doc_type=p.doc_type,
+            doc_number=p.doc_number,
+            sex=p.sex,
+            birth_date=p.birth_date,
+            phone=p.phone,
+            address=p.address,
+            grid_id=p.grid_id,
+            division_path=p.division_path,
+        )
+        for p in people
+    ]
+    Person.objects.bulk_create(objects, batch_size=500)
+    for p, obj in zip(people, objects, strict=True):
+        p.pk = obj.pk
+
+
+def copy_screenings(rows: Sequence[Sequence[Any]]) -> None:
+    """Write validated rows (SCREENING_COLUMNS order, person_id set): COPY on PostgreSQL,
+    bulk_create in batches elsewhere."""
+    if not rows:
+        return
+    if connection.vendor == "postgresql":
+        _copy(Screening._meta.db_table, SCREENING_COLUMNS, rows, _screening_line)
+        return
+    json_at = [SCREENING_COLUMNS.index(f) for f in JSON_FIELDS]
+    objects = []
+    for row in rows:
+        values = dict(zip(SCREENING_COLUMNS, row, strict=True))
+        for i in json_at:
+            values[SCREENING_COLUMNS[i]] = json.loads(row[i])
+        objects.append(Screening(**values))
+    Screening.objects.bulk_create(objects, batch_size=500)
+
+
+def resolve_people(validated: Validated, *, actor: User | None) -> int:
+    """Create the people first seen, move known people living outside the actor's
+    jurisdiction into the row's grid (as register_person does), and set each row's
+    ``person_id``. Returns how many people were created."""
+    people = validated.people
+    known = [p for p in people.values() if p.pk is not None]
+    paths: dict[int, str] = {}
+    ids = [p.pk for p in known]
+    if actor is not None and scope_of(actor) != "":  # a superuser's scope holds everyone
+        for i in range(0, len(ids), CHUNK):
+            paths.update(_paths_of(ids[i : i + CHUNK]))
+    for p in known:
+        if (
+            actor is not None
+            and scope_of(actor) != ""
+            and not path_in_scope(actor, paths.get(p.pk or 0, ""))
+        ):
+            register_person(  # moves them here, with their history, audited
+                actor=actor,
+                grid=Division.objects.get(pk=p.grid_id),
+                name=p.name,
+                doc_type=p.doc_type,
+                doc_number=p.doc_number,
+                phone=p.phone,
+                address=p.address,
+            )
+    new = [p for p in people.values() if p.pk is None]
+    create_people(new)
+    for row, identity in zip(validated.rows, validated.identities, strict=True):
+        row[PERSON] = people[identity].pk
+    return len(new)
+
+
+def _check_grids(validated: Validated, actor: User | None) -> None:
+    """Inside the transaction: every grid written to is still active and the actor's."""
+    ids = {row[GRID_ID] for row in validated.rows}
+    grids = list(Division.objects.filter(pk__in=ids, level=Level.GRID, active=True))
+    if len(grids) != len(ids):
+        raise ActionError(
+            _("A grid of the file was retired meanwhile; import the file again."),
+            code="grid_retired",
+        )
+    for grid in grids:
+        ensure_in_scope(actor, grid.path)
+
+
+def write_rows(validated: Validated, *, actor: User | None) -> int:
+    """Write the valid rows and what their outcomes set in motion, in the caller's transaction.
+    Returns how many people were created."""
+    _check_grids(validated, actor)
+    created_people = resolve_people(validated, actor=actor)
+    copy_screenings(validated.rows)
+    follow = list(validated.assessments)
+    for i in range(0, len(follow), CHUNK):
+        chunk = follow[i : i + CHUNK]
+        for screening in Screening.objects.filter(client_uuid__in=chunk).select_related(
+            "person", "grid"
+        ):
+            assessment = validated.assessments[str(screening.client_uuid)]
+            follow_up_screening(actor=actor, screening=screening, assessment=assessment)
+    return created_people
+
+
+# --- the whole: a job ---------------------------------------------------------------------------
+
+
+def _digest(path: Path) -> tuple[str, int]:
+    sha = hashlib.sha256()
+    size = 0
+    with path.open("rb") as f:
+        while chunk := f.read(1 << 20):
+            sha.update(chunk)
+            size += len(chunk)
+    return sha.hexdigest(), size
+
+
+def home_path(actor: User | None) -> str:
+    return str(getattr(actor, "home_division_path", "") or "") if actor is not None else ""
+
+
+def write_rejects(job: ImportJob, validated: Validated) -> Path | None:
+    """The refused rows as a file of the same kind, with the reason in an extra column."""
+    if not validated.rejected:
+        return None
+    header = validated.header
+    drop = header.index(REASON) if REASON in header else None
+    out_header = [h for i, h in enumerate(header) if i != drop] + [REASON]
+    width = len(header)
+
+    def rows() -> Any:
+        for _number, cells, errors in validated.rejected:
+            padded = list(cells)[:width] + [""] * (width - len(cells))
+            kept = [c for i, c in enumerate(padded) if i != drop]
+            reason = "；".join(f"{e.column}：{e.reason}" for e in errors)
+            yield [*kept, reason]
+
+    stem = Path(job.filename).stem[:80] or "import"
+    path = job.directory / f"{stem}-{REASON}.{validated.kind}"
+    write_table(path, validated.kind, out_header, rows())
+    return path
+
+
+def _audit(job: ImportJob, actor: User | None, people_created: int = 0) -> None:
+    record(
+        actor=actor,
+        action="screening.import",
+        obj=job,
+        division_path=job.division_path,
+        changes={
+            "status": [None, job.status],
+            "file": [None, job.filename],
+            "sha256": [None, job.sha256],
+            "rows": [None, job.total_rows],
+            "created": [None, job.created_count],
+            "existing": [None, job.existing_count],
+            "rejected": [None, job.rejected_count],
+            "people_created": [None, people_created],
+        },
+    )
+
+
+def _save(job: ImportJob) -> None:
+    job.finished_at = timezone.now()
+    job.save()
+
+
+def import_screening_file(
+    *,
+    actor: User | None,
+    path: Path,
+    filename: str,
+    valid_only: bool = False,
+    job: ImportJob | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> ImportOutcome:
+    """Import a screening list; the job (made if not given) records the outcome. Never
+    raises for a bad file or bad rows: the outcome and the job say what happened."""
+    path = Path(path)
+    if job is None:
+        job = ImportJob.objects.create(
+            kind=ImportKind.SCREENINGS,
+            division_path=home_path(actor),
+            created_by=actor,
+            filename=filename[:200],
+            valid_only=valid_only,
+        )
+        if path.is_file() and path.stat().st_size <= MAX_BYTES:
+            path = job.keep(path)  # kept with the job, to import its valid rows later
+    job.status, job.started_at = ImportStatus.RUNNING, timezone.now()
+    job.valid_only = valid_only
+    job.save(update_fields=["status", "started_at", "valid_only"])
+
+    def report(done: int, total: int) -> None:
+        ImportJob.objects.filter(pk=job.pk).update(processed_rows=done, total_rows=total)
+        if progress is not None:
+            progress(done, total)
+
+    for attempt in (1, 2):
+        try:
+            return _run(job, actor, path, filename, valid_only, report)
+        except IntegrityError:  # the same rows or people written concurrently: once more
+            if attempt == 2:
+                log.exception("import %s: concurrent writes twice", job.pk)
+        except (ActionError, OutOfJurisdiction) as exc:  # changed meanwhile (a grid retired)
+            job.status = ImportStatus.REFUSED
+            job.message = (exc.message if isinstance(exc, ActionError) else str(exc))[:500]
+            job.created_count = 0
+            with transaction.atomic():
+                _save(job)
+                _audit(job, actor)
+            return _outcome(job, None)
+        except Exception:  # never a 500: the job says it failed
+            log.exception("import %s failed", job.pk)
+            break
+    job.status = ImportStatus.FAILED
+    job.message = _("The import failed unexpectedly; nothing was written. Try again later.")
+    with transaction.atomic():
+        _save(job)
+        _audit(job, actor)
+    return _outcome(job, None)
+
+
+def _outcome(
+    job: ImportJob, rejects: Path | None, people: int = 0, seconds: dict[str, float] | None = None
+) -> ImportOutcome:
+    return ImportOutcome(
+        seconds=seconds or {},
+        total=job.total_rows,
+        created=job.created_count,
+        existing=job.existing_count,
+        rejected=job.rejected_count,
+        errors=list(job.errors),
+        rejects_path=rejects,
+        status=job.status,
+        message=job.message,
+        job_id=job.pk,
+        people_created=people,
+    )
+
+
+def _run(
+    job: ImportJob,
+    actor: User | None,
+    path: Path,
+    filename: str,
+    valid_only: bool,
+    report: Callable[[int, int], None],
+) -> ImportOutcome:
+    clock = time.perf_counter
+    seconds: dict[str, float] = {}
+    try:
+        start = clock()
+        table = read_table(path, filename)
+        seconds["read"] = clock() - start
+        job.sha256, job.size = _digest(path)
+        job.total_rows = len(table.rows)
+        report(0, job.total_rows)
+        start = clock()
+        validated = validate_rows(table, actor=actor, progress=report)
+        seconds["validate"] = clock() - start
+    except FileRefused as exc:
+        if not job.size and path.exists():
+            job.size = path.stat().st_size
+        job.status, job.message = ImportStatus.REFUSED, exc.message
+        with transaction.atomic():
+            _save(job)
+            _audit(job, actor)
+        return _outcome(job, None)
+    job.processed_rows = job.total_rows
+    job.existing_count = validated.existing
+    job.rejected_count = len(validated.rejected)
+    job.errors = [e.as_dict() for e in validated.errors[:ERRORS_KEPT]]
+    rejects = write_rejects(job, validated)
+    job.rejects_path = str(rejects) if rejects else ""
+    notes = []
+    if validated.ignored_columns:
+        notes.append(
+            _("Columns not in the template were ignored: %(columns)s.")
+            % {"columns": "、".join(validated.ignored_columns[:10])}
+        )
+    if validated.errors and not valid_only:
+        job.status = ImportStatus.REFUSED
+        notes.insert(
+            0,
+            _(
+                "%(n)s rows have errors, so nothing was imported. Fix them and upload the file "
+                "again, or import the valid rows only."
+            )
+            % {"n": job.rejected_count},
+        )
+        job.message = " ".join(notes)[:500]
+        with transaction.atomic():
+            _save(job)
+            _audit(job, actor)
+        return _outcome(job, rejects)
+    if validated.errors:
+        notes.insert(
+            0,
+            _("%(n)s rows with errors were left out: download them, fix them and import that file.")
+            % {"n": job.rejected_count},
+        )
+    start = clock()
+    with transaction.atomic():
+        people = write_rows(validated, actor=actor)
+        job.created_count = len(validated.rows)
+        job.status = ImportStatus.DONE
+        job.message = " ".join(notes)[:500]
+        _save(job)
+        _audit(job, actor, people)
+    seconds["write"] = clock() - start
+    log.info("import %s: %s rows, %s", job.pk, job.total_rows, seconds)
+    return _outcome(job, rejects, people, seconds)
+
+
+def rows_in(path: Path, filename: str) -> int:
+    """A quick upper bound of the data rows of an upload, to choose inline or background
+    (lines of a CSV; the sheet's height of an xlsx)."""
+    try:
+        if Path(filename).suffix.lower() == ".csv":
+            with path.open("rb") as f:
+                return sum(chunk.count(b"\n") for chunk in iter(lambda: f.read(1 << 20), b""))
+        from python_calamine import load_workbook
+
+        from fangkong.bulk.readers import check_xlsx
+
+        check_xlsx(path)
+        return int(load_workbook(str(path)).get_sheet_by_index(0).height) - 1
+    except Exception:  # an unreadable file: the import itself will say why, quickly
+        return 0
+
+
+def template_rows() -> list[list[str]]:
+    """The template's instructions (second sheet): column, required, what it holds."""
+    return [[c, "是" if c in REQUIRED else "", COLUMN_HELP[c]] for c in COLUMNS]
+
+
+__all__ = [
+    "COLUMNS",
+    "SCREENING_COLUMNS",
+    "ImportOutcome",
+    "Validated",
+    "copy_screenings",
+    "import_screening_file",
+    "read_table",
+    "validate_rows",
+    "write_rows",
+]

@@ -1,0 +1,238 @@
+"""Pages of zero reporting: the grid's day, a division's roll-up and its dashboard."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from fangkong.core.forms import run_action
+from fangkong.core.jurisdiction import get_visible_or_404, user_of
+from fangkong.regions.choices import Level
+from fangkong.regions.models import Division
+from fangkong.regions.selectors import breadcrumb
+from fangkong.zeroreport import actions, figures, selectors
+from fangkong.zeroreport import dashboard as board
+from fangkong.zeroreport.choices import HELP, Figure
+from fangkong.zeroreport.forms import ConfirmForm, DayForm
+
+PAGE = 50
+VIEW, CONFIRM, REFRESH = (
+    "zeroreport.view_gridday",
+    "zeroreport.confirm_gridday",
+    "zeroreport.change_gridday",
+)
+
+
+def _require(request: HttpRequest, perm: str) -> None:
+    if not request.user.has_perm(perm):
+        raise PermissionDenied
+
+
+def _division(request: HttpRequest, code: str) -> Division:
+    division: Division = get_visible_or_404(
+        Division.objects.select_related("parent"), request.user, code=code
+    )
+    return division
+
+
+def _day(request: HttpRequest, today: dt.date) -> tuple[DayForm, dt.date, list[str]]:
+    """The ``?day=`` of a page (default today); a bad or future day shows today with a message."""
+    form = DayForm(request.GET or None, initial={"day": today})
+    if not request.GET.get("day"):
+        return form, today, []
+    if not form.is_valid():
+        return form, today, [_("Enter a valid date (YYYY-MM-DD).")]
+    day = form.cleaned_data["day"] or today
+    if day > today:
+        return form, today, [_("The day cannot be in the future.")]
+    return form, day, []
+
+
+def _figure_links(grid: Division, day: dt.date) -> dict[str, str]:
+    iso = day.isoformat()
+    screenings = f"{reverse('screening:list')}?grid={grid.code}&date_from={iso}&date_to={iso}"
+    observations = f"{reverse('observation:list')}?grid={grid.code}"
+    return {
+        Figure.SCREENED: screenings,
+        Figure.FEVER_FOUND: f"{observations}&fever=on",
+        Figure.OBSERVATIONS_ACTIVE: observations,
+        Figure.CHECK_INS_MISSED: f"{observations}&missed=on",
+        Figure.PASSAGES_RECEIVED: reverse("checkpoints:todo"),
+        Figure.CARE_OPEN: reverse("care:grid", args=[grid.code]),
+    }
+
+
+def _grid_page(
+    request: HttpRequest, grid: Division, form: ConfirmForm | None = None, status: int = 200
+) -> HttpResponse:
+    today = timezone.localdate()
+    live = figures.for_grid(grid, today)
+    history = selectors.grid_history(request.user, grid, today)
+    by_day = {g.day: g for g in history}
+    yesterday = today - dt.timedelta(days=1)
+    links = _figure_links(grid, today)
+    rows = [
+        {
+            "key": f.value,
+            "label": f.label,
+            "help": HELP[f],
+            "value": live[f.value],
+            "url": links[f.value],
+            "alert": live[f.value] > 0 and f.value in figures.ABNORMAL_FIGURES,
+        }
+        for f in Figure
+    ]
+    days = [today - dt.timedelta(days=i) for i in range(selectors.HISTORY_DAYS)]
+    return render(
+        request,
+        "zeroreport/grid.html",
+        {
+            "grid": grid,
+            "breadcrumb": breadcrumb(grid, user_of(request)),
+            "today": today,
+            "rows": rows,
+            "abnormal": figures.is_abnormal(live),
+            "state": by_day.get(today),
+            "yesterday": by_day.get(yesterday),
+            "yesterday_day": yesterday,
+            "history": [(d, by_day.get(d)) for d in days],
+            "can_confirm": request.user.has_perm(CONFIRM) and grid.active,
+            "form": form or ConfirmForm(),
+        },
+        status=status,
+    )
+
+
+@login_required
+def grid_day(request: HttpRequest, code: str) -> HttpResponse:
+    """The grid worker's "today": live figures, confirmation state, the confirm form."""
+    _require(request, VIEW)
+    division = _division(request, code)
+    if division.level != Level.GRID:
+        return redirect("zeroreport:rollup", code=division.code)
+    return _grid_page(request, division)
+
+
+@login_required
+@require_POST
+def confirm(request: HttpRequest, code: str) -> HttpResponse:
+    _require(request, CONFIRM)
+    grid = get_visible_or_404(
+        Division.objects.select_related("parent"), request.user, code=code, level=Level.GRID
+    )
+    form = ConfirmForm(request.POST)
+    if form.is_valid():
+        zero = form.cleaned_data["zero_report"]
+        grid_day = run_action(
+            form,
+            lambda: actions.confirm_day(
+                actor=user_of(request),
+                grid=grid,
+                day=form.cleaned_data["day"],
+                zero_report=zero,
+                note=form.cleaned_data["note"],
+            ),
+        )
+        if grid_day is not None:
+            if grid_day.zero_report:
+                messages.success(request, _("Zero report submitted: nothing abnormal today."))
+            else:
+                messages.success(request, _("The day's figures are confirmed."))
+            return redirect("zeroreport:grid", code=grid.code)
+    return _grid_page(request, grid, form, status=400)
+
+
+@login_required
+def rollup(request: HttpRequest, code: str) -> HttpResponse:
+    """Which grids under a division confirmed the day, and the figures by child division."""
+    _require(request, VIEW)
+    division = _division(request, code)
+    if division.level == Level.GRID:
+        return redirect("zeroreport:grid", code=division.code)
+    today = timezone.localdate()
+    day_form, day, errors = _day(request, today)
+    user = user_of(request)
+    after = request.GET.get("after") or None
+    if after and (len(after) > 128 or not after.startswith(division.path)):
+        after = None
+    data = selectors.rollup(user, division, day)
+    page = selectors.unconfirmed_grids(user, division, day, after=after, size=PAGE)
+    params = request.GET.copy()
+    params.pop("after", None)
+    return render(
+        request,
+        "zeroreport/rollup.html",
+        {
+            "division": division,
+            "breadcrumb": breadcrumb(division, user),
+            "day": day,
+            "today": today,
+            "day_form": day_form,
+            "errors": errors,
+            "rollup": data,
+            "figures": list(Figure),
+            "page": page,
+            "query_string": params.urlencode(),
+            "is_village": division.level == Level.VILLAGE,
+            "can_refresh": request.user.has_perm(REFRESH) and day == today,
+        },
+    )
+
+
+@login_required
+def dashboard(request: HttpRequest, code: str) -> HttpResponse:
+    """Today's figures by child division, the 30-day trend and the map (or bars) by figure."""
+    _require(request, VIEW)
+    division = _division(request, code)
+    today = timezone.localdate()
+    figure = request.GET.get("figure") or Figure.SCREENED.value
+    errors: list[str] = []
+    if figure not in Figure.values:
+        errors.append(_("Unknown figure; showing the number screened."))
+        figure = Figure.SCREENED.value
+    day_form, day, day_errors = _day(request, today)
+    data = board.dashboard(user_of(request), division, day, figure)
+    context: dict[str, Any] = {
+        "division": division,
+        "breadcrumb": breadcrumb(division, user_of(request)),
+        "day": day,
+        "today": today,
+        "day_form": day_form,
+        "errors": [*errors, *day_errors],
+        "figure": Figure(figure),
+        "figures": list(Figure),
+        "rollup": data.rollup,
+        "total_cells": list(zip(Figure, data.rollup.total.values, strict=True)),
+        "child_rows": [(c, list(zip(Figure, c.values, strict=True))) for c in data.rollup.children],
+        "payload": board.payload(data),
+        "has_map": data.has_map,
+        "can_refresh": request.user.has_perm(REFRESH) and day == today,
+    }
+    return render(request, "zeroreport/dashboard.html", context)
+
+
+@login_required
+@require_POST
+def refresh(request: HttpRequest, code: str) -> HttpResponse:
+    """ "Update now": recompute today's figures for every grid under the division."""
+    _require(request, REFRESH)
+    division = _division(request, code)
+    n = actions.request_refresh(actor=user_of(request), day=timezone.localdate(), under=division)
+    if n is None:
+        messages.success(
+            request, _("The update has started; the figures will be current in a few minutes.")
+        )
+    else:
+        messages.success(request, _("Figures updated for %(n)s grids.") % {"n": n})
+    target = "zeroreport:dashboard" if request.POST.get("back") == "dashboard" else None
+    return redirect(target or "zeroreport:rollup", code=division.code)
