@@ -423,7 +423,7 @@ def batch_profile_finding(profile: cProfile.Profile, size: int) -> str:
 
     total = cumulative("record_check_ins", "observation/actions.py")
     bulk_create = cumulative("bulk_create", "django/db/models/query.py")
-    executemany = cumulative("executemany", "django/db/backends/utils.py") - bulk_create
+    executemany = cumulative("executemany", "django/db/backends/utils.py")
     fetch = cumulative("_fetch_all", "django/db/models/query.py")
     return (
         f"Batch check-ins: in one profiled batch of {size:,} (in-process, cProfile),"
