@@ -55,8 +55,10 @@ def set_person_status(
 
 
 def _locked(observation: Observation) -> Observation:
+    # Lock the observation's row only: a plain FOR UPDATE over the join would also lock the
+    # person and the grid, serialising every check-in of a grid behind one another.
     return (
-        Observation.objects.select_for_update()
+        Observation.objects.select_for_update(of=("self",))
         .select_related("person", "grid")
         .get(pk=observation.pk)
     )

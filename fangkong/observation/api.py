@@ -193,7 +193,10 @@ def create_check_in(request: HttpRequest, pk: int, payload: CheckInIn) -> Status
     require_perm(request, "observation.add_checkin")
     check_in, created = actions.record_check_in(
         actor=user_of(request),
-        observation=_one(request, pk),
+        # only whether it is visible (404 otherwise): the action reads it again, locked
+        observation=get_visible_or_404(
+            Observation.objects.only("pk", "division_path"), request.user, pk=pk
+        ),
         temperature=payload.temperature,
         client_uuid=payload.client_uuid,
         symptoms=[s.value for s in payload.symptoms],
