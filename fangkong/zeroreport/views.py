@@ -24,6 +24,7 @@ from fangkong.zeroreport import actions, figures, selectors
 from fangkong.zeroreport import dashboard as board
 from fangkong.zeroreport.choices import HELP, Figure
 from fangkong.zeroreport.forms import ConfirmForm, DayForm
+from fangkong.zeroreport.models import GridDay
 
 PAGE = 50
 VIEW, CONFIRM, REFRESH = (
@@ -93,6 +94,11 @@ def _grid_page(
         for f in Figure
     ]
     days = [today - dt.timedelta(days=i) for i in range(selectors.HISTORY_DAYS)]
+    stored_today = by_day.get(today)
+    if stored_today is None or stored_today.confirmed_at is None:
+        # Today's row shows the live figures until the day is confirmed (the stored ones may
+        # be from the last refresh), so the page never shows two numbers for one figure.
+        by_day[today] = GridDay(grid=grid, day=today, computed_at=timezone.now(), **live)
     return render(
         request,
         "zeroreport/grid.html",
@@ -102,7 +108,7 @@ def _grid_page(
             "today": today,
             "rows": rows,
             "abnormal": figures.is_abnormal(live),
-            "state": by_day.get(today),
+            "state": stored_today,
             "yesterday": by_day.get(yesterday),
             "yesterday_day": yesterday,
             "history": [(d, by_day.get(d)) for d in days],

@@ -74,6 +74,23 @@ def test_grid_page_shows_live_figures_and_confirms_a_zero_report(world: SimpleNa
     assert GridDay.objects.get(grid=t.grid1, day=today).zero_report
 
 
+def test_todays_history_row_shows_the_live_figures_until_confirmed(world: SimpleNamespace) -> None:
+    # given a refresh this morning stored 1 screening, and a second one came in since
+    t = world.tree
+    today = timezone.localdate()
+    f.screening(t.grid1, today)
+    actions.refresh_grid_days(day=today, under=t.grid1)
+    f.screening(t.grid1, today)
+
+    # when the grid worker opens the day page
+    page = _c(world.worker).get(reverse("zeroreport:grid", args=[t.grid1.code])).content.decode()
+
+    # then today's row of the last 7 days says 2, like the figures above it
+    row = re.search(rf'<tr data-day="{today.isoformat()}">(.*?)</tr>', page, re.S)
+    assert row and '<td class="num">2</td>' in row.group(1)
+    assert 'data-state="unconfirmed"' in row.group(1)
+
+
 def test_grid_page_refuses_a_zero_report_on_an_abnormal_day_with_a_message(
     world: SimpleNamespace,
 ) -> None:
