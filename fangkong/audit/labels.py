@@ -42,6 +42,7 @@ ACTIONS: dict[str, Promise] = {
     "token.revoke": _("revoke API token"),
     "demo.screening": _("load the demo screening sweep"),
     "screening.import": _("import screenings from a file"),
+    "bulk.purge_import_files": _("delete the files of old imports"),
     "bulk.export": _("export a list"),
     "grid_day.confirm": _("confirm a grid's day"),
     "grid_day.zero_report": _("submit a zero report"),
@@ -81,6 +82,9 @@ EXTRA_FIELDS: dict[str, Promise] = {
     "existing": _("already imported"),
     "rejected": _("rejected"),
     "people_created": _("people created"),
+    # bulk.purge_import_files (bulk/actions.py)
+    "files_deleted": _("imports whose files were deleted"),
+    "older_than_days": _("kept for days"),
     # bulk.export (bulk/exports.py)
     "export_list": _("list exported"),
     "export_format": _("file format"),

@@ -3,13 +3,17 @@ fangkong/screening/importer.py writes and audits the rows, and the job's outcome
 
 from __future__ import annotations
 
+import datetime as dt
+import shutil
 from typing import TYPE_CHECKING
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fangkong.bulk.models import ImportJob, ImportKind, ImportStatus
+from fangkong.audit.actions import record
+from fangkong.bulk.models import FINISHED, ImportJob, ImportKind, ImportStatus
 from fangkong.bulk.readers import MAX_BYTES, FileRefused, kind_of, too_large
 from fangkong.core.errors import ActionError
 from fangkong.core.jurisdiction import ensure_in_scope
@@ -95,3 +99,39 @@ def import_valid_rows(*, actor: User, job: ImportJob) -> ImportJob:
     )
     again.keep(job.upload_path)
     return _run_or_queue(actor, again)
+
+
+# --- retention ---------------------------------------------------------------------------------
+
+KEEP_FILES_DAYS = 30
+
+
+@transaction.atomic
+def purge_import_files(*, actor: User | None = None, older_than_days: int = KEEP_FILES_DAYS) -> int:
+    """Delete the uploaded files and rejected-rows files of imports that finished more than
+    ``older_than_days`` ago; they hold ID numbers and phones (PIPL: keep no longer than the
+    work needs). The job rows stay, with their counts and errors. Returns how many jobs lost
+    their files; running it again deletes nothing more."""
+    if older_than_days < 1:
+        raise ActionError(
+            _("Keep import files for at least one day."), code="bad_days", field="days"
+        )
+    before = timezone.now() - dt.timedelta(days=older_than_days)
+    jobs = ImportJob.objects.filter(status__in=FINISHED, finished_at__lt=before)
+    purged = []
+    for job in jobs.only("pk", "filename", "rejects_path", "division_path").iterator():
+        if not job.directory.exists() and not job.rejects_path:
+            continue
+        shutil.rmtree(job.directory, ignore_errors=True)
+        purged.append(job.pk)
+    if purged:
+        ImportJob.objects.filter(pk__in=purged).update(rejects_path="")
+        record(
+            actor=actor,
+            action="bulk.purge_import_files",
+            object_type="bulk.importjob",
+            object_id="*",
+            object_repr=_("%(count)s imports") % {"count": len(purged)},
+            changes={"files_deleted": [0, len(purged)], "older_than_days": [None, older_than_days]},
+        )
+    return len(purged)
