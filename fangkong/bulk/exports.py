@@ -260,16 +260,9 @@ def people_rows(user: User, query: QueryDict) -> QuerySet[Any]:
     if status and status not in PersonStatus.values:
         raise BadExport(_("Choose a status from the list."))
     q = " ".join((query.get("q") or "").split())[: people_selectors.MAX_QUERY]
-    qs = Person.objects.visible_to(user)
-    if within is not None:
-        qs = qs.filter(division_path__startswith=within.path)
-    if grid is not None:
-        qs = qs.filter(grid=grid)
-    if status:
-        qs = qs.filter(status=status)
-    if q:
-        qs = qs.filter(people_selectors.search_filter(q))
-    return qs.order_by("-pk")
+    return people_selectors.people(user, within=within, grid=grid, status=status, query=q).order_by(
+        "-pk"
+    )
 
 
 def screening_rows(user: User, query: QueryDict) -> QuerySet[Any]:

@@ -24,7 +24,7 @@ from fangkong.checkpoints import rules
 from fangkong.checkpoints.choices import Direction
 from fangkong.core.errors import ActionError
 from fangkong.core.validators import clean_phone
-from fangkong.people.actions import clean_identity
+from fangkong.people.actions import clean_identity, clean_name
 from fangkong.people.idcard import PROVINCES
 from fangkong.people.models import Person
 from fangkong.regions.choices import Level
@@ -126,17 +126,6 @@ class _Collector:
 
     def take(self, exc: ActionError, default_field: str) -> None:
         self.add(exc.field or default_field, exc.code, exc.message)
-
-
-def _clean_name(name: str) -> str:
-    name = " ".join((name or "").split())
-    if not name:
-        raise ActionError(_("Enter the person's name."), code="name_required", field="name")
-    if len(name) > 50:
-        raise ActionError(
-            _("A name has at most 50 characters."), code="name_too_long", field="name"
-        )
-    return name
 
 
 def clean_traveller_phone(phone: str) -> str:
@@ -273,7 +262,7 @@ def _prepare_person(
             check.take(exc, default_field)
             return None
 
-    name = attempt("name", lambda: _clean_name(raw.name))
+    name = attempt("name", lambda: clean_name(raw.name))
     identity = attempt("doc_number", lambda: clean_identity(raw.doc_type, raw.doc_number))
     phone = attempt("phone", lambda: clean_traveller_phone(raw.phone))
     temperature = attempt("temperature", lambda: rules.clean_temperature(raw.temperature))

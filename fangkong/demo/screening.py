@@ -47,7 +47,12 @@ from fangkong.people.choices import PersonStatus
 from fangkong.people.models import Household, Person
 from fangkong.regions.choices import Level
 from fangkong.regions.models import Division
-from fangkong.screening.actions import _observation_reason, clean_screening, key_areas_for
+from fangkong.screening.actions import (
+    clean_screening,
+    key_areas_for,
+    new_screening,
+    observation_reason,
+)
 from fangkong.screening.choices import OBSERVATION_DAYS, Contact, Outcome, Symptom, Transport
 from fangkong.screening.models import Screening
 from fangkong.screening.rules import Area, assess
@@ -224,30 +229,15 @@ class Sweep:
             **facts,
         )
         assessment = assess(clean.facts, self.areas[door.path])
-        screening = Screening(
+        screening = new_screening(
+            clean,
+            assessment,
+            client_uuid=uuid.UUID(int=rng.getrandbits(128), version=4),
+            created_by=worker,
+            measures=rng.choice(MEASURES[assessment.outcome]),
             person_id=member.pk,
             grid_id=door.grid_id,
             division_path=door.path,
-            screened_on=day,
-            phone=clean.phone,
-            address=clean.address,
-            arrival_date=clean.facts.arrival.date if clean.facts.arrival else None,
-            origin_code=clean.origin_code,
-            origin_name=clean.origin_name,
-            travel=clean.travel,
-            transport=clean.transport,
-            transport_number=clean.transport_number,
-            contact=clean.facts.contact,
-            contact_date=clean.facts.contact_date,
-            temperature=clean.temperature,
-            symptoms=list(clean.facts.symptoms),
-            measures=rng.choice(MEASURES[assessment.outcome]),
-            household_size=clean.household_size,
-            outcome=assessment.outcome,
-            reasons=[r.as_dict() for r in assessment.reasons],
-            last_exposure=assessment.last_exposure,
-            client_uuid=uuid.UUID(int=rng.getrandbits(128), version=4),
-            created_by=worker,
         )
         self.screenings.append(screening)
         return screening
@@ -527,7 +517,7 @@ def _observation(screening: Screening, plan: Plan, today: dt.date) -> Observatio
         grid_id=screening.grid_id,
         division_path=screening.division_path,
         kind=Kind.HOME,
-        reason=" ".join(_observation_reason(screening.assessment()).split())[:300],
+        reason=" ".join(observation_reason(screening.assessment()).split())[:300],
         source_screening=screening,
         last_exposure=end - dt.timedelta(days=OBSERVATION_DAYS),
         start_date=screening.screened_on,

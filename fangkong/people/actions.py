@@ -107,7 +107,7 @@ def clean_identity(
     return Identity(doc_type, number, sex or Sex.UNKNOWN, birth_date)
 
 
-def _clean_name(name: str) -> str:
+def clean_name(name: str) -> str:
     name = " ".join((name or "").split())
     if not name:
         raise ActionError(_("Enter the person's name."), code="name_required", field="name")
@@ -203,7 +203,7 @@ def register_person(
     ensure_in_scope(actor, grid.path)
     _check_grid(grid)
     identity = clean_identity(doc_type, doc_number, sex, birth_date)
-    name = _clean_name(name)
+    name = clean_name(name)
     phone = clean_phone(phone, required=False)
     address = _clean_address(address)
     existing = _find(identity)
@@ -254,7 +254,7 @@ def update_person(
     ensure_in_scope(actor, person.division_path)
     before = snapshot(person, PERSON_FIELDS)
     identity = clean_identity(person.doc_type, person.doc_number, sex, birth_date)
-    person.name = _clean_name(name)
+    person.name = clean_name(name)
     person.phone = clean_phone(phone, required=False)
     person.address = _clean_address(address)
     person.sex, person.birth_date = identity.sex, identity.birth_date

@@ -64,6 +64,28 @@ def search_filter(query: str) -> Q:
     return Q(name__startswith=query)
 
 
+def people(
+    user: User,
+    *,
+    within: Division | None = None,
+    grid: Division | None = None,
+    status: str | None = None,
+    query: str | None = None,
+) -> QuerySet[Person]:
+    """The people a user may see, filtered as the list offers (the list page, its API and its
+    export all start here)."""
+    qs = Person.objects.visible_to(user)
+    if within is not None:
+        qs = qs.filter(division_path__startswith=within.path)
+    if grid is not None:
+        qs = qs.filter(grid=grid)
+    if status:
+        qs = qs.filter(status=status)
+    if query:
+        qs = qs.filter(search_filter(query))
+    return qs
+
+
 def people_page(
     user: User,
     *,
@@ -77,15 +99,7 @@ def people_page(
     """One page of the people a user may see, newest first, keyset-paged by id: the next page
     holds the people whose id is below ``after`` (the last id of the page before), so a page
     1,000 pages deep costs what the first one does."""
-    qs = Person.objects.visible_to(user).select_related("grid")
-    if within is not None:
-        qs = qs.filter(division_path__startswith=within.path)
-    if grid is not None:
-        qs = qs.filter(grid=grid)
-    if status:
-        qs = qs.filter(status=status)
-    if query:
-        qs = qs.filter(search_filter(query))
+    qs = people(user, within=within, grid=grid, status=status, query=query).select_related("grid")
     if after is not None:
         qs = qs.filter(pk__lt=after)
     items = list(qs.order_by("-pk")[: size + 1])

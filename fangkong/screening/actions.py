@@ -47,7 +47,7 @@ HOUSEHOLD_MAX = 50
 # --- key areas ---------------------------------------------------------------------------------
 
 
-def _clean_text(value: str | None, *, field: str, max_length: int, required: bool = False) -> str:
+def clean_text(value: str | None, *, field: str, max_length: int, required: bool = False) -> str:
     text = " ".join((value or "").split())
     if required and not text:
         raise ActionError(_("This field is required."), code="required", field=field)
@@ -79,7 +79,7 @@ def declare_key_area(
             code="not_a_command_office",
         )
     code = clean_place_code(code, field="code", required=True)
-    name = _clean_text(name, field="name", max_length=100) or PROVINCES.get(code, "")
+    name = clean_text(name, field="name", max_length=100) or PROVINCES.get(code, "")
     if not name:
         raise ActionError(_("Enter the name of the area."), code="required", field="name")
     if end_date is not None and end_date < start_date:
@@ -102,7 +102,7 @@ def declare_key_area(
         end_date=end_date,
         declared_by=division,
         division_path=division.path,
-        note=_clean_text(note, field="note", max_length=200),
+        note=clean_text(note, field="note", max_length=200),
         created_by=actor,
     )
     record(
@@ -143,7 +143,7 @@ def end_key_area(
         obj=area,
         division_path=area.division_path,
         changes={"end_date": [None, end_date.isoformat()]},
-        reason=_clean_text(note, field="note", max_length=200),
+        reason=clean_text(note, field="note", max_length=200),
     )
     return area
 
@@ -178,7 +178,7 @@ class CleanFacts:
 
 def _place(entry: Mapping[str, Any], *, field: str, screened_on: dt.date, what: str) -> Place:
     code = clean_place_code(entry.get("code"), field=field)
-    name = _clean_text(entry.get("name"), field=field, max_length=100) or PROVINCES.get(code, "")
+    name = clean_text(entry.get("name"), field=field, max_length=100) or PROVINCES.get(code, "")
     if not name:
         raise ActionError(
             _("Name the place (a place outside China has no code)."), code="required", field=field
@@ -225,7 +225,7 @@ def clean_screening(
         arrival_date, field="arrival_date", label=_("arrival date"), not_after=screened
     )
     code = clean_place_code(origin_code, field="origin_code")
-    place = _clean_text(origin_name, field="origin_name", max_length=100) or PROVINCES.get(code, "")
+    place = clean_text(origin_name, field="origin_name", max_length=100) or PROVINCES.get(code, "")
     if arrived is not None or code or place:
         if arrived is None:
             raise ActionError(
@@ -289,14 +289,50 @@ def clean_screening(
         ),
         temperature=value,
         phone=clean_phone(phone, required=True),
-        address=_clean_text(address, field="address", max_length=200, required=True),
+        address=clean_text(address, field="address", max_length=200, required=True),
         origin_code=code,
         origin_name=place if arrival else "",
         travel=[{"code": s.code, "name": s.name, "date": s.date.isoformat()} for s in stops],
         transport=transport,
         transport_number=number,
         household_size=size,
-        measures=_clean_text(measures, field="measures", max_length=200),
+        measures=clean_text(measures, field="measures", max_length=200),
+    )
+
+
+def new_screening(
+    clean: CleanFacts,
+    assessment: Assessment,
+    *,
+    client_uuid: uuid.UUID | None,
+    created_by: User | None,
+    measures: str | None = None,
+    **where: Any,
+) -> Screening:
+    """The (unsaved) screening of checked facts and the rules' assessment of them. ``where``
+    names the person, grid and ``division_path`` (as objects or ``*_id``)."""
+    return Screening(
+        **where,
+        screened_on=clean.facts.screened_on,
+        phone=clean.phone,
+        address=clean.address,
+        arrival_date=clean.facts.arrival.date if clean.facts.arrival else None,
+        origin_code=clean.origin_code,
+        origin_name=clean.origin_name,
+        travel=clean.travel,
+        transport=clean.transport,
+        transport_number=clean.transport_number,
+        contact=clean.facts.contact,
+        contact_date=clean.facts.contact_date,
+        temperature=clean.temperature,
+        symptoms=list(clean.facts.symptoms),
+        measures=clean.measures if measures is None else measures,
+        household_size=clean.household_size,
+        outcome=assessment.outcome,
+        reasons=[r.as_dict() for r in assessment.reasons],
+        last_exposure=assessment.last_exposure,
+        client_uuid=client_uuid,
+        created_by=created_by,
     )
 
 
@@ -312,7 +348,7 @@ def screening_grid(actor: User | None, grid: Division) -> Division:
     return grid
 
 
-def _observation_reason(assessment: Assessment) -> str:
+def observation_reason(assessment: Assessment) -> str:
     picked = [
         str(r)
         for r in assessment.reasons
@@ -361,30 +397,14 @@ def register_screening(
         address=clean.address,
     )
     assessment = assess(clean.facts, key_areas_for(grid.path))
-    screening = Screening(
+    screening = new_screening(
+        clean,
+        assessment,
+        client_uuid=key,
+        created_by=actor,
         person=person,
         grid=grid,
         division_path=grid.path,
-        screened_on=clean.facts.screened_on,
-        phone=clean.phone,
-        address=clean.address,
-        arrival_date=clean.facts.arrival.date if clean.facts.arrival else None,
-        origin_code=clean.origin_code,
-        origin_name=clean.origin_name,
-        travel=clean.travel,
-        transport=clean.transport,
-        transport_number=clean.transport_number,
-        contact=clean.facts.contact,
-        contact_date=clean.facts.contact_date,
-        temperature=clean.temperature,
-        symptoms=list(clean.facts.symptoms),
-        measures=clean.measures,
-        household_size=clean.household_size,
-        outcome=assessment.outcome,
-        reasons=[r.as_dict() for r in assessment.reasons],
-        last_exposure=assessment.last_exposure,
-        client_uuid=key,
-        created_by=actor,
     )
     try:
         with transaction.atomic():
@@ -424,7 +444,7 @@ def follow_up_screening(
             person=person,
             grid=screening.grid,
             last_exposure=assessment.last_exposure,
-            reason=_observation_reason(assessment),
+            reason=observation_reason(assessment),
             kind=Kind.HOME,
             start_date=screening.screened_on,
             source_screening=screening,

@@ -54,15 +54,15 @@ from fangkong.core.jurisdiction import (
     scope_of,
 )
 from fangkong.core.validators import clean_phone
-from fangkong.people.actions import _clean_name, clean_identity, register_person
+from fangkong.people.actions import clean_identity, clean_name, register_person
 from fangkong.people.choices import DocType, PersonStatus, Sex
 from fangkong.people.idcard import InvalidIdNumber, parse_resident_id
 from fangkong.people.models import Person
 from fangkong.regions.choices import Level
 from fangkong.regions.models import Division
 from fangkong.screening.actions import (
-    _clean_text,
     clean_screening,
+    clean_text,
     follow_up_screening,
     key_areas_for,
 )
@@ -555,7 +555,7 @@ def validate_rows(
 
         # who
         try:
-            name = _clean_name(text(cells[i_name]))
+            name = clean_name(text(cells[i_name]))
         except ActionError as exc:
             problems.append((NAME, exc.message))
             name = ""
@@ -604,7 +604,7 @@ def validate_rows(
             problems.append((PHONE, exc.message))
             phone = ""
         try:
-            address = _clean_text(
+            address = clean_text(
                 text(cells[i_address]), field="address", max_length=200, required=True
             )
         except ActionError as exc:
