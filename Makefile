@@ -38,9 +38,11 @@ demo: migrate
 	@echo ""
 	@echo "防控指挥平台 Fangkong is serving on http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
 	@echo "Log in with any account above, e.g. admin / Fangkong-2020"
+	@echo "演示模式：已关闭双因素登录（FANGKONG_REQUIRE_2FA=false），演示账号无需首次登录改密码；生产环境请勿如此设置。"
+	@echo "Demo mode: the second factor is NOT required (FANGKONG_REQUIRE_2FA=false) and the demo accounts need no password change; never run production like this."
 	@# background tasks (large imports) run in a worker beside the server, stopped with it
 	$(BIN)/fangkong db_worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT; \
-	$(BIN)/gunicorn fangkong.wsgi --bind $(HOST):$(PORT) --workers 2 --timeout 120 --access-logfile - --log-level warning
+	FANGKONG_REQUIRE_2FA=false $(BIN)/gunicorn fangkong.wsgi --bind $(HOST):$(PORT) --workers 2 --timeout 120 --access-logfile - --log-level warning
 
 lint: setup
 	$(BIN)/ruff check .
@@ -57,12 +59,17 @@ format: setup
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# makemessages and compilemessages (GNU gettext: apt-get install gettext) in fangkong/, with the
+# options in fangkong/core/i18n_check.py (MAKEMESSAGES_ARGS), then the check
 messages: setup
-	$(BIN)/python -m fangkong.core.i18n_check --compile
+	$(BIN)/python -m fangkong.core.i18n_check --update
 
-# make bench SCENARIO=gridops SCALE=0.02 — one scenario, smaller data (BENCH_ARGS for the rest)
+# make bench SCENARIO=gridops SCALE=0.02 — one scenario, smaller data (BENCH_ARGS for the rest);
+# a run below full scale writes its results to $TMPDIR/fangkong-bench-results, not bench/results/.
+# The last step writes the README's benchmark figures from bench/results/ (bench/readme.py).
 bench: setup
 	$(BIN)/python -m bench $(if $(SCENARIO),--scenario $(SCENARIO)) $(if $(SCALE),--scale $(SCALE)) $(BENCH_ARGS)
+	$(BIN)/python -m bench.readme
 
 clean:
 	rm -rf $(VENV) node_modules build var .pytest_cache .mypy_cache .ruff_cache

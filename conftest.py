@@ -38,6 +38,25 @@ def pytest_configure(config: Any) -> None:
         "django.contrib.auth.hashers.MD5PasswordHasher",  # fast hashing for fixtures only
         *settings.PASSWORD_HASHERS,
     ]
+    # Fixtures log administrators in with force_login: the second factor is tested where it is
+    # the subject (fangkong/accounts/tests/test_two_factor.py), which turns this back on.
+    settings.FANGKONG_REQUIRE_2FA = False
+    # The OpenAPI description stays readable without a login in tests (schemathesis, the
+    # matrix's PUBLIC entry); test_account_policy.py checks the production setting.
+    settings.FANGKONG_PUBLIC_API_DOCS = True
+    # Throttle counts in memory, emptied before each test (below), so that one test's failures
+    # never refuse another's requests; test_throttle.py also runs them on the database table.
+    settings.CACHES = {
+        **settings.CACHES,
+        "throttle": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    }
+
+
+@pytest.fixture(autouse=True)
+def _empty_throttles() -> None:
+    from django.core.cache import caches
+
+    caches["throttle"].clear()
 
 
 def add_division(

@@ -12,6 +12,7 @@ import json
 import math
 import os
 import platform
+import re
 import subprocess
 import sys
 import time
@@ -52,7 +53,8 @@ def percentile(samples: Sequence[float], q: float) -> float:
 
 @dataclass(frozen=True)
 class Stats:
-    """Summary of timed samples, in milliseconds."""
+    """Summary of timed samples, in milliseconds, and the samples themselves (in the order they
+    were timed) so the result file holds every one of them."""
 
     n: int
     p50: float
@@ -60,6 +62,7 @@ class Stats:
     max: float
     min: float
     mean: float
+    samples: tuple[float, ...] = field(default=(), repr=False)
 
     @classmethod
     def of(cls, samples_ms: Sequence[float]) -> Stats:
@@ -70,11 +73,53 @@ class Stats:
             max=max(samples_ms),
             min=min(samples_ms),
             mean=sum(samples_ms) / len(samples_ms),
+            samples=tuple(samples_ms),
         )
 
     def get(self, name: str) -> float:
         value: float = getattr(self, name)
         return value
+
+
+@dataclass(frozen=True)
+class Runs:
+    """Wall-clock seconds of a measurement run several times end to end (an import, an export).
+
+    One run of a throughput says little on a shared machine (COPY alone went from 21,500 to
+    37,800 rows/s between two runs), so such figures are the median of the runs, with the
+    slowest and fastest beside it.
+    """
+
+    seconds: tuple[float, ...]
+
+    @classmethod
+    def of(cls, seconds: Sequence[float]) -> Runs:
+        if not seconds:
+            raise ValueError("no runs")
+        return cls(tuple(seconds))
+
+    @property
+    def n(self) -> int:
+        return len(self.seconds)
+
+    @property
+    def median(self) -> float:
+        return percentile(self.seconds, 50)
+
+    def rate(self, count: float) -> float:
+        """``count`` per second at the median run."""
+        return count / self.median if self.median > 0 else math.inf
+
+    def rates(self, count: float, unit: str = "rows/s") -> str:
+        """'12,984 rows/s (median of 3 runs, 12,100–13,500; 7.70 s)': the rate at the
+        median run, then at the slowest and the fastest, and the median run's seconds."""
+        slowest, fastest = max(self.seconds), min(self.seconds)
+        spread = (
+            f"median of {self.n} runs, {count / slowest:,.0f}–{count / fastest:,.0f}; "
+            if self.n > 1
+            else "one run; "
+        )
+        return f"{self.rate(count):,.0f} {unit} ({spread}{self.median:.2f} s)"
 
 
 # --- timing ----------------------------------------------------------------------------------
@@ -193,6 +238,8 @@ class SummaryRow:
     limit: str = "—"
     met: bool | None = None
     notes: str = ""
+    # The figures behind the row: the seconds of each run (name → list), and the like.
+    samples: dict[str, Any] = field(default_factory=dict)
 
     @property
     def verdict(self) -> str:
@@ -215,6 +262,9 @@ class ScenarioResult:
     scale_text: str = ""
     started_at: str = ""
     finished_at: str = ""
+    # Run at the data size the issue names (``--scale 1``, default ``--grids``): only such a run
+    # is quoted in the README (bench/readme.py). None: not said (results written before).
+    full_scale: bool | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -224,6 +274,7 @@ class ScenarioResult:
             "finished_at": self.finished_at,
             "scale": self.scale,
             "scale_text": self.scale_text,
+            **({"full_scale": self.full_scale} if self.full_scale is not None else {}),
             "parameters": self.parameters,
             "environment": self.environment,
             "setup": [asdict(s) for s in self.setup],
@@ -245,6 +296,32 @@ def _write_atomically(path: Path, text: str) -> None:
     tmp.replace(path)
 
 
+def _is_number_list(value: object) -> bool:
+    return (
+        isinstance(value, list | tuple)
+        and bool(value)
+        and all(isinstance(v, int | float) and not isinstance(v, bool) for v in value)
+    )
+
+
+def dumps(data: Any) -> str:
+    """JSON indented for reading, but a list of numbers (the samples) on one line."""
+    lists: list[str] = []
+
+    def fold(value: Any) -> Any:
+        if _is_number_list(value):
+            lists.append(json.dumps(list(value)))
+            return f"\x00{len(lists) - 1}\x00"
+        if isinstance(value, dict):
+            return {k: fold(v) for k, v in value.items()}
+        if isinstance(value, list | tuple):
+            return [fold(v) for v in value]
+        return value
+
+    text = json.dumps(fold(data), ensure_ascii=False, indent=2)
+    return re.sub(r'"\\u0000(\d+)\\u0000"', lambda m: lists[int(m.group(1))], text)
+
+
 def write_results(
     result: ScenarioResult, directory: Path = RESULTS_DIR, *, stamp: str | None = None
 ) -> tuple[Path, Path]:
@@ -253,7 +330,7 @@ def write_results(
     stamp = stamp or utc_stamp()
     json_path = directory / f"{stamp}-{result.scenario}.json"
     md_path = directory / f"latest-{result.scenario}.md"
-    _write_atomically(json_path, json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n")
+    _write_atomically(json_path, dumps(result.to_dict()) + "\n")
     _write_atomically(md_path, render_markdown(result, json_name=json_path.name))
     return json_path, md_path
 
@@ -288,7 +365,10 @@ def render_markdown(result: ScenarioResult, *, json_name: str = "") -> str:
             f" {env.get('load_average_end', '?')} at the end of the measurements."
         )
     if json_name:
-        lines.append(f"Every sample and the SQL are in `{json_name}`.")
+        lines.append(
+            "Every sample the harness timed (each latency, and the seconds of each run of a"
+            f" throughput), the SQL and the plans are in `{json_name}`."
+        )
     lines += ["", f"**Scale:** {result.scale_text or json.dumps(result.scale, ensure_ascii=False)}"]
     params = result.parameters
     lines += [

@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
-from ninja import NinjaAPI
-
 from fangkong.accounts.api import router as accounts_router
 from fangkong.bulk.api import router as imports_router
 from fangkong.bulk.export_api import router as exports_router
 from fangkong.care.api import router as care_router
 from fangkong.checkpoints.api import router as checkpoints_router
-from fangkong.core.api import ActiveSessionAuth, TokenAuth, install_error_handlers
+from fangkong.core.api import (
+    ActiveSessionAuth,
+    FangkongAPI,
+    TokenAuth,
+    docs_access,
+    install_error_handlers,
+)
 from fangkong.observation.api import router as observation_router
 from fangkong.people.api import router as people_router
 from fangkong.regions.api import router as regions_router
 from fangkong.screening.api import router as screening_router
 from fangkong.zeroreport.api import router as zeroreport_router
 
-api = NinjaAPI(
+api = FangkongAPI(
     title="Fangkong 防控指挥平台 API",
     version="1",
     description=(
@@ -27,6 +31,8 @@ api = NinjaAPI(
     ),
     auth=[TokenAuth(), ActiveSessionAuth()],
     urls_namespace="api",
+    # behind the login in production (settings.FANGKONG_PUBLIC_API_DOCS)
+    docs_decorator=docs_access,
 )
 install_error_handlers(api)
 api.add_router("/", accounts_router)

@@ -58,6 +58,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "ninja",
     "django_tasks",
     "django_tasks_db",
@@ -77,6 +80,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "fangkong.core.middleware.ApiNoStoreMiddleware",  # outermost: on every /api/ answer
     "fangkong.core.middleware.RefuseNulMiddleware",
     "fangkong.core.middleware.ApiMethodNotAllowedMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -87,9 +91,13 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    # idle and absolute session limits, the second factor, a forced password change
+    "fangkong.accounts.middleware.AccountPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "fangkong.audit.context.AuditContextMiddleware",
     "axes.middleware.AxesMiddleware",
+    "fangkong.core.middleware.BadInputMiddleware",
 ]
 
 ROOT_URLCONF = "fangkong.urls"
@@ -148,12 +156,34 @@ PASSWORD_HASHERS = [
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-        "OPTIONS": {"min_length": 8},
+        "NAME": "fangkong.accounts.passwords.LengthValidator",  # Django's, our message
+        "OPTIONS": {"min_length": 10},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # 等保 2.0 level 3: three of four character classes, none of the last five passwords
+    {
+        "NAME": "fangkong.accounts.passwords.CharacterClassesValidator",
+        "OPTIONS": {"min_classes": 3},
+    },
+    {"NAME": "fangkong.accounts.passwords.HistoryValidator", "OPTIONS": {"count": 5}},
 ]
+# Days a password is good for; 0 (the default) means passwords do not expire.
+FANGKONG_PASSWORD_MAX_AGE_DAYS = int(os.environ.get("FANGKONG_PASSWORD_MAX_AGE_DAYS", "0"))
+# The second factor (TOTP, django-otp) for the administrators and the command offices from the
+# county up (accounts.roles.SECOND_FACTOR_ROLES); optional for everyone else. `make demo` turns
+# it off for its published accounts.
+FANGKONG_REQUIRE_2FA = _env_bool("FANGKONG_REQUIRE_2FA", True)
+OTP_TOTP_ISSUER = "防控指挥平台"
+# Throttles (accounts.throttle) count failures in a cache shared by every worker process: a
+# table in the database (created by migration accounts 0006), no extra service to run.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "throttle": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "fangkong_throttle",
+    },
+}
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
@@ -169,7 +199,10 @@ AXES_LOCKOUT_CALLABLE = "fangkong.accounts.views.locked_out"
 AXES_CLIENT_IP_CALLABLE = "fangkong.core.middleware.client_ip"
 AXES_VERBOSE = False
 
+# A session ends 8 hours after the login (SESSION_COOKIE_AGE, enforced from the login time by
+# accounts.middleware) and after 30 minutes without a request (FANGKONG_SESSION_IDLE_MINUTES).
 SESSION_COOKIE_AGE = int(os.environ.get("FANGKONG_SESSION_SECONDS", 8 * 3600))
+FANGKONG_SESSION_IDLE_MINUTES = int(os.environ.get("FANGKONG_SESSION_IDLE_MINUTES", "30"))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_SAVE_EVERY_REQUEST = False
 SESSION_COOKIE_HTTPONLY = True
@@ -265,9 +298,34 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("FANGKONG_LOG_LEVEL", "WARNING")},
 }
+# Every audit row also goes to syslog, one JSON line each, for a central log-audit system:
+# FANGKONG_AUDIT_SYSLOG=/dev/log, host:port (UDP) or tcp://host:port (docs/audit.md).
+if os.environ.get("FANGKONG_AUDIT_SYSLOG"):
+    LOGGING["handlers"]["audit_syslog"] = {  # type: ignore[index]
+        "()": "fangkong.audit.syslog.make_handler",
+        "address": os.environ["FANGKONG_AUDIT_SYSLOG"],
+    }
+    LOGGING["loggers"] = {
+        "fangkong.audit.events": {
+            "handlers": ["audit_syslog"],
+            "level": "INFO",
+            "propagate": False,
+        }
+    }
+# Audit rows are kept at least this long (PIPL and 等保: six months); `purge-audit` never
+# removes younger rows.
+FANGKONG_AUDIT_RETENTION_DAYS = max(
+    183, int(os.environ.get("FANGKONG_AUDIT_RETENTION_DAYS", "183"))
+)
 
 # --- Fangkong ---------------------------------------------------------------------------------
 FANGKONG_PAGE_SIZE = 50
 # Behind our own reverse proxy: take the client address from X-Forwarded-For (its last entry).
 FANGKONG_TRUST_X_FORWARDED_FOR = _env_bool("FANGKONG_TRUST_X_FORWARDED_FOR", False)
 FANGKONG_API_MAX_BODY = DATA_UPLOAD_MAX_MEMORY_SIZE
+# A running import renews its lease while its process lives; one silent for longer was
+# abandoned (its worker killed): it is queued again once, then failed (docs/bulk.md).
+FANGKONG_IMPORT_LEASE_SECONDS = int(os.environ.get("FANGKONG_IMPORT_LEASE_SECONDS", "300"))
+# The OpenAPI description and its browsable docs: open while developing (FANGKONG_DEBUG),
+# behind the login in production unless FANGKONG_PUBLIC_API_DOCS says otherwise.
+FANGKONG_PUBLIC_API_DOCS = _env_bool("FANGKONG_PUBLIC_API_DOCS", DEBUG)

@@ -35,3 +35,6 @@ class Context:
     setup: SetupLog = field(default_factory=SetupLog)
     scale: float = 1.0
     database_url: str = ""
+    # End-to-end runs of each throughput measured as a whole (imports, exports): the median of
+    # them is reported, with min and max.
+    runs: int = 3

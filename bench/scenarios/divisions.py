@@ -463,6 +463,8 @@ def search_measurements(ctx: Context, user: User, findings: list[str]) -> list[M
             "max": d["orm"].max,
             "raw_p50": d["raw"].p50,
             "raw_p95": d["raw"].p95,
+            "samples": d["orm"].samples,
+            "raw_samples": d["raw"].samples,
         }
         for q, d in per_query.items()
     }

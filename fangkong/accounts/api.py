@@ -8,10 +8,13 @@ from ninja import Field, Query, Router, Schema, Status
 
 from fangkong.accounts import actions
 from fangkong.accounts.models import User
+from fangkong.accounts.permissions import AccountsPerm
 from fangkong.accounts.roles import Role
-from fangkong.core.api import InputSchema, require_perm
+from fangkong.core.api import InputSchema
 from fangkong.core.jurisdiction import get_visible_or_404, user_of
-from fangkong.regions.models import Division
+from fangkong.core.parsing import ApiId
+from fangkong.core.permissions import require
+from fangkong.regions.selectors import visible_division
 
 router = Router(tags=["users"])
 
@@ -69,7 +72,7 @@ def me(request: HttpRequest) -> User:
 
 @router.get("/users", response=UserPage, summary="Users in your jurisdiction")
 def list_users(request: HttpRequest, query: Query[UserQuery]) -> dict[str, object]:
-    require_perm(request, "accounts.manage_users")
+    require(request, AccountsPerm.MANAGE_USERS)
     qs = User.objects.visible_to(request.user).select_related("home_division")
     if query.q:
         qs = qs.filter(Q(username__icontains=query.q) | Q(full_name__contains=query.q))
@@ -83,18 +86,14 @@ def list_users(request: HttpRequest, query: Query[UserQuery]) -> dict[str, objec
     }
 
 
-def _division(request: HttpRequest, code: str) -> Division:
-    return get_visible_or_404(Division.objects.all(), request.user, code=code)
-
-
 @router.post("/users", response={201: UserOut}, summary="Create a user")
 def create_user(request: HttpRequest, payload: UserIn) -> Status[User]:
-    require_perm(request, "accounts.manage_users")
+    require(request, AccountsPerm.MANAGE_USERS)
     user = actions.create_user(
         actor=user_of(request),
         username=payload.username,
         password=payload.password,
-        home_division=_division(request, payload.home_division),
+        home_division=visible_division(request.user, payload.home_division),
         roles=[str(r) for r in payload.roles],
         full_name=payload.full_name,
         phone=payload.phone,
@@ -104,17 +103,19 @@ def create_user(request: HttpRequest, payload: UserIn) -> Status[User]:
 
 
 @router.get("/users/{pk}", response=UserOut, summary="One user")
-def get_user(request: HttpRequest, pk: int) -> User:
-    require_perm(request, "accounts.manage_users")
+def get_user(request: HttpRequest, pk: ApiId) -> User:
+    require(request, AccountsPerm.MANAGE_USERS)
     return get_visible_or_404(User.objects.select_related("home_division"), request.user, pk=pk)
 
 
 @router.patch("/users/{pk}", response=UserOut, summary="Change a user (division, roles, active)")
-def patch_user(request: HttpRequest, pk: int, payload: UserPatch) -> User:
-    require_perm(request, "accounts.manage_users")
+def patch_user(request: HttpRequest, pk: ApiId, payload: UserPatch) -> User:
+    require(request, AccountsPerm.MANAGE_USERS)
     user = get_visible_or_404(User.objects.select_related("home_division"), request.user, pk=pk)
     data = payload.dict(exclude_unset=True)
-    division = _division(request, data["home_division"]) if data.get("home_division") else None
+    division = (
+        visible_division(request.user, data["home_division"]) if data.get("home_division") else None
+    )
     return actions.update_user(
         actor=user_of(request),
         user=user,
@@ -128,8 +129,8 @@ def patch_user(request: HttpRequest, pk: int, payload: UserPatch) -> User:
 
 
 @router.post("/users/{pk}/password", response={204: None}, summary="Reset a user's password")
-def reset_password(request: HttpRequest, pk: int, payload: PasswordIn) -> Status[None]:
-    require_perm(request, "accounts.manage_users")
+def reset_password(request: HttpRequest, pk: ApiId, payload: PasswordIn) -> Status[None]:
+    require(request, AccountsPerm.MANAGE_USERS)
     user = get_visible_or_404(User.objects.select_related("home_division"), request.user, pk=pk)
     actions.reset_password(actor=user_of(request), user=user, password=payload.password)
     return Status(204, None)

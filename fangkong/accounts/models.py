@@ -39,6 +39,10 @@ class User(AbstractUser):
         related_name="users",
     )
     title = models.CharField(_("position"), max_length=50, blank=True)
+    # Set when an administrator chose the password (a new account, a reset): the user must
+    # change it before doing anything else (docs/accounts.md, password policy).
+    password_change_required = models.BooleanField(_("must change password"), default=False)
+    password_changed_at = models.DateTimeField(_("password changed at"), null=True, blank=True)
 
     objects = FangkongUserManager()  # type: ignore[misc]
 
@@ -46,7 +50,11 @@ class User(AbstractUser):
         verbose_name = _("user")
         verbose_name_plural = _("users")
         ordering = ["username"]
-        permissions = [("manage_users", _("Can manage users in own jurisdiction"))]
+        permissions = [
+            ("manage_users", _("Can manage users in own jurisdiction")),
+            ("assign_roles", _("Can assign roles to users in own jurisdiction")),
+            ("manage_security", _("Can release lockouts and view the security policy")),
+        ]
 
     def __str__(self) -> str:
         return self.full_name or self.username
@@ -67,6 +75,28 @@ class User(AbstractUser):
 
     def has_role(self, role: str) -> bool:
         return self.groups.filter(name=group_name(role)).exists()
+
+
+class PasswordHistory(models.Model):
+    """A password an account had (its hash only), so that the last few are not used again."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="password_history",
+    )
+    password = models.CharField(_("password hash"), max_length=128)
+    created_at = models.DateTimeField(_("set at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("previous password")
+        verbose_name_plural = _("previous passwords")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "-created_at"], name="password_history_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} @ {self.created_at:%Y-%m-%d %H:%M}"
 
 
 class ApiTokenQuerySet(ScopedQuerySet["ApiToken"]):

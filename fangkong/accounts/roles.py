@@ -6,10 +6,22 @@ can be run again (``fangkong sync-roles``) after later issues add permissions.
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from fangkong.accounts.permissions import AccountsPerm
+from fangkong.audit.permissions import AuditPerm
+from fangkong.bulk.permissions import BulkPerm
+from fangkong.care.permissions import CarePerm
+from fangkong.checkpoints.permissions import CheckpointsPerm
+from fangkong.observation.permissions import ObservationPerm
+from fangkong.people.permissions import PeoplePerm
+from fangkong.regions.permissions import RegionsPerm
+from fangkong.screening.permissions import ScreeningPerm
+from fangkong.zeroreport.permissions import ZeroReportPerm
 
 
 class Role(models.TextChoices):
@@ -26,25 +38,42 @@ class Role(models.TextChoices):
     ORGANIZATION_DEPT = "organization_dept", _("organization department")
     PUBLICITY_OFFICE = "publicity_office", _("publicity office")
     SYSADMIN = "sysadmin", _("system administrator")
+    SECURITY_ADMIN = "security_admin", _("security administrator")
+    AUDIT_ADMIN = "audit_admin", _("audit administrator")
 
 
-VIEW_TREE = ["regions.view_division", "regions.view_gridstaff", "regions.view_gridassignment"]
-MANAGE_GRIDS = ["regions.manage_grids", "regions.add_gridstaff", "regions.change_gridstaff"]
+# The three administrators (三员分立, docs/adr/0011): no account holds two of them.
+ADMIN_ROLES = (Role.SYSADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN)
+# Every role one account may hold together: all but the security and the audit administrator
+# (tests and demo accounts that want "every page" use this).
+COMBINABLE_ROLES = tuple(r.value for r in Role if r not in ADMIN_ROLES[1:])
+# Roles that must log in with a second factor when FANGKONG_REQUIRE_2FA is on: the three
+# administrators and the command offices from the county up.
+SECOND_FACTOR_ROLES = (
+    *ADMIN_ROLES,
+    Role.COUNTY_COMMAND,
+    Role.CITY_COMMAND,
+    Role.PROVINCE_COMMAND,
+)
+
+
+VIEW_TREE = [RegionsPerm.VIEW_DIVISION, RegionsPerm.VIEW_GRIDSTAFF, RegionsPerm.VIEW_GRIDASSIGNMENT]
+MANAGE_GRIDS = [RegionsPerm.MANAGE_GRIDS, RegionsPerm.ADD_GRIDSTAFF, RegionsPerm.CHANGE_GRIDSTAFF]
 COMMAND = [*VIEW_TREE, *MANAGE_GRIDS]
-PEOPLE_VIEW = ["people.view_person", "people.view_household"]
-PEOPLE_WRITE = ["people.add_person", "people.change_person"]
+PEOPLE_VIEW = [PeoplePerm.VIEW_PERSON, PeoplePerm.VIEW_HOUSEHOLD]
+PEOPLE_WRITE = [PeoplePerm.ADD_PERSON, PeoplePerm.CHANGE_PERSON]
 # Full ID numbers and phones: for those who contact or treat people; revealing is audited.
-UNMASK = ["people.view_unmasked"]
+UNMASK = [PeoplePerm.VIEW_UNMASKED]
 # Care requests (帮扶关爱): taken, assigned and closed in the grid and the village; watched above.
-CARE_VIEW = ["care.view_carerequest"]
-CARE_WORK = ["care.add_carerequest", "care.assign_carerequest", "care.close_carerequest"]
+CARE_VIEW = [CarePerm.VIEW_CAREREQUEST]
+CARE_WORK = [CarePerm.ADD_CAREREQUEST, CarePerm.ASSIGN_CAREREQUEST, CarePerm.CLOSE_CAREREQUEST]
 # Checkpoints (卡口): staff register passages; command offices run the sites and watch passages;
 # the destination's grid and village follow flagged travellers up (their to-do list).
-CHECKPOINTS_VIEW = ["checkpoints.view_checkpoint", "checkpoints.view_passage"]
-CHECKPOINTS_MANAGE = ["checkpoints.add_checkpoint", "checkpoints.change_checkpoint"]
-PASSAGES_REGISTER = ["checkpoints.add_passage"]
-FLAGGED_VIEW = ["checkpoints.view_handover"]
-FLAGGED_HANDLE = ["checkpoints.handle_handover"]
+CHECKPOINTS_VIEW = [CheckpointsPerm.VIEW_CHECKPOINT, CheckpointsPerm.VIEW_PASSAGE]
+CHECKPOINTS_MANAGE = [CheckpointsPerm.ADD_CHECKPOINT, CheckpointsPerm.CHANGE_CHECKPOINT]
+PASSAGES_REGISTER = [CheckpointsPerm.ADD_PASSAGE]
+FLAGGED_VIEW = [CheckpointsPerm.VIEW_HANDOVER]
+FLAGGED_HANDLE = [CheckpointsPerm.HANDLE_HANDOVER]
 
 # Permission codenames ("app_label.codename") granted to each role. Later issues extend this.
 ROLE_PERMISSIONS: dict[str, list[str]] = {
@@ -111,27 +140,30 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.SYSADMIN: [
         *COMMAND,
         *PEOPLE_VIEW,
-        "accounts.manage_users",
-        "accounts.manage_tokens",
-        "audit.view_auditevent",
+        AccountsPerm.MANAGE_USERS,
+        AccountsPerm.MANAGE_TOKENS,
     ],
+    # Roles and policies: who holds which role, lockout release, the security settings.
+    Role.SECURITY_ADMIN: [*VIEW_TREE, AccountsPerm.ASSIGN_ROLES, AccountsPerm.MANAGE_SECURITY],
+    # The audit log and nothing else.
+    Role.AUDIT_ADMIN: [AuditPerm.VIEW_AUDITEVENT],
 }
 
 # Screening (排查登记) and medical observation (医学观察): grid workers, villages, townships and
 # counties screen and follow people up; a village secretary and above may release an observation
 # early; command offices of a province, city or county declare key areas; the rest watch.
-SCREENING_VIEW = ["screening.view_screening", "observation.view_observation"]
+SCREENING_VIEW = [ScreeningPerm.VIEW_SCREENING, ObservationPerm.VIEW_OBSERVATION]
 SCREENING_WORK = [
-    "screening.add_screening",
-    "observation.add_checkin",
-    "observation.change_observation",
-    "observation.manage_link",
+    ScreeningPerm.ADD_SCREENING,
+    ObservationPerm.ADD_CHECKIN,
+    ObservationPerm.CHANGE_OBSERVATION,
+    ObservationPerm.MANAGE_LINK,
     # importing screening lists from a file (fangkong/bulk): the job and its outcome
-    "bulk.add_importjob",
-    "bulk.view_importjob",
+    BulkPerm.ADD_IMPORTJOB,
+    BulkPerm.VIEW_IMPORTJOB,
 ]
-RELEASE_EARLY = ["observation.release_early"]
-KEY_AREAS = ["screening.manage_key_areas"]
+RELEASE_EARLY = [ObservationPerm.RELEASE_EARLY]
+KEY_AREAS = [ScreeningPerm.MANAGE_KEY_AREAS]
 for _role, _perms in {
     Role.GRID_WORKER: [*SCREENING_VIEW, *SCREENING_WORK],
     Role.VILLAGE_SECRETARY: [*SCREENING_VIEW, *SCREENING_WORK, *RELEASE_EARLY],
@@ -148,7 +180,7 @@ for _role, _perms in {
 # Export of lists (bulk/exports.py): office work, for the roles that read and report on these
 # lists. Not grid workers: their lists are their own grid's, worked on a phone on the spot;
 # their village secretary exports for the grids. Not the system administrator: no list data.
-BULK_EXPORT = ["bulk.export_list"]
+BULK_EXPORT = [BulkPerm.EXPORT_LIST]
 for _role in (
     Role.VILLAGE_SECRETARY,
     Role.TOWNSHIP_COMMAND,
@@ -164,11 +196,11 @@ for _role in (
 # Zero reporting (零报告): grid workers confirm their grid's day, villages and townships may too;
 # command offices press "update now" to recompute their subtree's figures; every role that sees
 # the tree sees the figures.
-ZERO_VIEW = ["zeroreport.view_gridday"]
-ZERO_CONFIRM = ["zeroreport.confirm_gridday"]
-ZERO_REFRESH = ["zeroreport.change_gridday"]
+ZERO_VIEW: list[StrEnum] = [ZeroReportPerm.VIEW_GRIDDAY]
+ZERO_CONFIRM: list[StrEnum] = [ZeroReportPerm.CONFIRM_GRIDDAY]
+ZERO_REFRESH: list[StrEnum] = [ZeroReportPerm.CHANGE_GRIDDAY]
 for _role in Role:
-    if "regions.view_division" in ROLE_PERMISSIONS.get(_role, []):
+    if RegionsPerm.VIEW_DIVISION in ROLE_PERMISSIONS.get(_role, []):
         ROLE_PERMISSIONS[_role] = [*ROLE_PERMISSIONS[_role], *ZERO_VIEW]
 for _role, _perms in {
     Role.GRID_WORKER: ZERO_CONFIRM,

@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import logging
 import uuid
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from django.db import models, transaction
 
+from fangkong.audit import syslog
 from fangkong.audit.context import current_origin
 from fangkong.audit.models import AuditEvent
 
 if TYPE_CHECKING:
     from fangkong.accounts.models import User
+
+events_log = logging.getLogger("fangkong.audit.events")
 
 
 def _plain(value: Any) -> Any:
@@ -75,7 +79,7 @@ def record(
     label = "系统"
     if actor is not None:
         label = actor.get_username()
-    return AuditEvent.objects.create(
+    event = AuditEvent.objects.create(
         actor=actor,
         actor_label=label[:150],
         action=action,
@@ -88,3 +92,6 @@ def record(
         client_ip=origin.client_ip[:64],
         channel=origin.channel,
     )
+    if events_log.isEnabledFor(logging.INFO):  # to syslog, once committed (audit/syslog.py)
+        transaction.on_commit(lambda: events_log.info(syslog.line(event)))
+    return event

@@ -2,58 +2,50 @@
 
 The audit row keeps stable codes (``grid.create``, ``web``, ``home_division``) so that it can
 be filtered and read by machines; the list page shows these labels in the reader's language.
-A code without a label (an action of an app that has not added one yet) is shown as it is.
+Each app labels its own action codes in ``<app>/registry.py`` (``AUDIT_LABELS``), collected
+here; a test fails when a code written anywhere has no label (``audit/tests/test_labels.py``).
 """
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
 from django.apps import apps
-from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.audit.models import AuditEvent
+from fangkong.core.discovery import collect
 
-ACTIONS: dict[str, Promise] = {
-    "division.create": _("add division"),
-    "division.update": _("change division"),
-    "divisions.import": _("import divisions"),
-    "grid.create": _("create grid"),
-    "grid.rename": _("rename grid"),
-    "grid.retire": _("retire grid"),
-    "grid.merge": _("merge grid into another"),
-    "grid.merge_in": _("take in a merged grid"),
-    "grid.assign": _("assign staff to grid"),
-    "grid.unassign": _("end grid assignment"),
-    "grid_staff.create": _("register grid staff"),
-    "grid_staff.update": _("change grid staff"),
-    "user.create": _("create user"),
-    "user.update": _("change user"),
-    "user.deactivate": _("deactivate user"),
-    "user.reset_password": _("reset password"),
-    "user.change_password": _("change own password"),
-    "user.login": _("log in"),
-    "user.login_failed": _("failed login"),
-    "user.logout": _("log out"),
-    "token.create": _("create API token"),
-    "token.revoke": _("revoke API token"),
-    "demo.screening": _("load the demo screening sweep"),
-    "screening.import": _("import screenings from a file"),
-    "bulk.purge_import_files": _("delete the files of old imports"),
-    "bulk.export": _("export a list"),
-    "grid_day.confirm": _("confirm a grid's day"),
-    "grid_day.zero_report": _("submit a zero report"),
-    "grid_days.refresh": _("update the daily figures"),
-}
+
+@functools.cache
+def actions() -> dict[str, Promise]:
+    """The label of every audit action code: every app's ``AUDIT_LABELS`` (in
+    ``<app>/registry.py``), collected on first use. A code is labelled by one app only."""
+    found: dict[str, Promise] = {}
+    for config, labels in collect("AUDIT_LABELS"):
+        for code, label in labels.items():
+            if code in found:
+                raise ImproperlyConfigured(
+                    f"audit action {code!r} is labelled twice (again in {config.name}.registry)"
+                )
+            found[code] = label
+    return found
+
 
 CHANNELS: dict[str, Promise] = {
     "web": _("web"),
     "api": _("API"),
     "cli": _("command line"),
     "system": _("system"),
+}
+
+# Record types that are no model (the others are named by their model's verbose_name).
+OBJECT_TYPES: dict[str, Promise] = {
+    "bulk.export": _("list export"),
 }
 
 # Per record type, a field whose verbose_name does not say what it holds there.
@@ -94,12 +86,32 @@ EXTRA_FIELDS: dict[str, Promise] = {
 }
 
 
+@functools.cache
+def extra_fields() -> dict[str, Promise]:
+    """The shared extra keys above, and each app's own (``AUDIT_FIELDS`` in its
+    ``registry.py``): the counts and notes its actions record that are no field of a model."""
+    found = dict(EXTRA_FIELDS)
+    for _config, labels in collect("AUDIT_FIELDS"):
+        found.update(labels)
+    return found
+
+
 def action_label(code: str) -> str:
-    return str(ACTIONS.get(code, code))
+    return str(actions().get(code, code))
 
 
 def channel_label(code: str) -> str:
     return str(CHANNELS.get(code, code))
+
+
+def object_type_label(object_type: str) -> str:
+    """The record type (``app_label.model``) in words: its model's verbose name."""
+    if object_type in OBJECT_TYPES:
+        return str(OBJECT_TYPES[object_type])
+    try:
+        return str(apps.get_model(object_type)._meta.verbose_name)
+    except (LookupError, ValueError):
+        return object_type
 
 
 def field_label(object_type: str, name: str) -> str:
@@ -112,7 +124,37 @@ def field_label(object_type: str, name: str) -> str:
         model = apps.get_model(object_type)
         return str(model._meta.get_field(name).verbose_name)
     except (LookupError, ValueError, FieldDoesNotExist, AttributeError):
-        return str(EXTRA_FIELDS.get(name, name))
+        return str(extra_fields().get(name, name))
+
+
+def _model_field(object_type: str, name: str) -> Any:
+    try:
+        return apps.get_model(object_type)._meta.get_field(name)
+    except (LookupError, ValueError, FieldDoesNotExist, AttributeError):
+        return None
+
+
+def value_label(object_type: str, name: str, value: Any) -> Any:
+    """How a recorded value reads: yes or no for a boolean (never ``False``), the label of a
+    choice of the field (``released``: 解除观察), a list or a mapping spelled out; None stays
+    None (the page shows ∅)."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return str(_("yes") if value else _("no"))
+    if isinstance(value, list):
+        return "、".join(str(value_label(object_type, name, v)) for v in value)
+    if isinstance(value, dict):
+        return "; ".join(
+            f"{field_label(object_type, str(k))}: {value_label(object_type, str(k), v)}"
+            for k, v in value.items()
+        )
+    field = _model_field(object_type, name)
+    # A reverse relation (``people`` on a passage) has no choices of its own.
+    choices = dict(field.flatchoices) if getattr(field, "choices", None) else {}
+    if str(value) in choices:
+        return str(choices[str(value)])
+    return value
 
 
 @dataclass(frozen=True)
@@ -128,6 +170,7 @@ class LabelledEvent:
     event: AuditEvent
     action: str
     channel: str
+    object_type: str
     changes: list[Change]
 
 
@@ -136,10 +179,19 @@ def labelled(event: AuditEvent) -> LabelledEvent:
     recorded = event.changes if isinstance(event.changes, dict) else {}
     for name, pair in recorded.items():
         before, after = pair if isinstance(pair, list | tuple) and len(pair) == 2 else (None, pair)
-        changes.append(Change(name, field_label(event.object_type, name), before, after))
+        kind = event.object_type
+        changes.append(
+            Change(
+                name,
+                field_label(kind, name),
+                value_label(kind, name, before),
+                value_label(kind, name, after),
+            )
+        )
     return LabelledEvent(
         event=event,
         action=action_label(event.action),
         channel=channel_label(event.channel),
+        object_type=object_type_label(event.object_type),
         changes=changes,
     )

@@ -12,11 +12,14 @@ from ninja import Field, Router, Schema, Status
 
 from fangkong.bulk import actions
 from fangkong.bulk.models import ImportJob, ImportStatus
+from fangkong.bulk.permissions import BulkPerm
 from fangkong.bulk.readers import too_large
 from fangkong.bulk.views import CONTENT_TYPES
-from fangkong.core.api import require_perm
 from fangkong.core.errors import ActionError
 from fangkong.core.jurisdiction import get_visible_or_404, user_of
+from fangkong.core.parsing import ApiId
+from fangkong.core.permissions import require
+from fangkong.screening.permissions import ScreeningPerm
 
 router = Router(tags=["imports"])
 ERRORS_SHOWN = 100
@@ -75,7 +78,7 @@ class ImportJobOut(Schema):
 
 
 def _job(request: HttpRequest, pk: int) -> ImportJob:
-    require_perm(request, "bulk.view_importjob")
+    require(request, BulkPerm.VIEW_IMPORTJOB)
     job: ImportJob = get_visible_or_404(ImportJob.objects.all(), request.user, pk=pk)
     return job
 
@@ -91,8 +94,8 @@ def create_import(request: HttpRequest) -> Status[ImportJob]:
     ``valid_only``). A small file is imported at once (201: the job with its outcome); a
     larger one (more than 2,000 rows) is queued (202): follow it at ``GET /api/imports/{id}``.
     A row error refuses the whole file unless ``valid_only`` is true."""
-    require_perm(request, "bulk.add_importjob")
-    require_perm(request, "screening.add_screening")
+    require(request, BulkPerm.ADD_IMPORTJOB)
+    require(request, ScreeningPerm.ADD_SCREENING)
     upload = request.FILES.get("file")  # parses the upload (SizeLimitUploadHandler first)
     if getattr(request, "upload_too_large", False):
         exc = too_large()
@@ -115,13 +118,13 @@ def create_import(request: HttpRequest) -> Status[ImportJob]:
 
 
 @router.get("/imports/{pk}", response=ImportJobOut, summary="An import job")
-def get_import(request: HttpRequest, pk: int) -> ImportJob:
+def get_import(request: HttpRequest, pk: ApiId) -> ImportJob:
     """Progress (``processed_rows`` of ``total_rows``), counts and the first errors."""
     return _job(request, pk)
 
 
 @router.get("/imports/{pk}/rejects", summary="The rejected rows of an import")
-def get_rejects(request: HttpRequest, pk: int) -> FileResponse:
+def get_rejects(request: HttpRequest, pk: ApiId) -> FileResponse:
     """The rows refused, in the file's format, with an extra column 错误原因 (the reason)."""
     job = _job(request, pk)
     path = Path(job.rejects_path) if job.rejects_path else None

@@ -8,3 +8,10 @@ class BulkConfig(AppConfig):
     name = "fangkong.bulk"
     label = "bulk"
     verbose_name = _("Bulk import and export")
+
+    def ready(self) -> None:
+        # Every app's lists that can be exported, in its own exports.py (like admin.py).
+        from fangkong.bulk import exports, imports
+
+        exports.autodiscover()
+        imports.autodiscover()

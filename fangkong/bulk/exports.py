@@ -2,7 +2,9 @@
 
 Each list is an :class:`ExportList`: the permission that opens its page, how its query string
 becomes the same filtered queryset the page shows (through the app's own selectors, starting
-from ``.visible_to(user)``), and its columns. One export is:
+from ``.visible_to(user)``), and its columns. Each app declares its own lists in
+``<app>/exports.py`` with :func:`register`; this module holds the machinery only and finds them
+(:func:`autodiscover`, run by ``BulkConfig.ready``). One export is:
 
 1. :func:`prepare`: the list, the format and the filters checked (a bad value raises
    :class:`BadExport`, a division or checkpoint out of reach ``Http404``, a missing permission
@@ -26,48 +28,29 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import IO, TYPE_CHECKING, Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.db import connections, transaction
-from django.db.models import Model, QuerySet, Subquery, TextChoices, TextField
+from django.db.models import Model, QuerySet, TextChoices, TextField
 from django.db.models.functions import Cast
-from django.http import Http404, QueryDict
+from django.http import QueryDict
 from django.utils import timezone
+from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from fangkong.audit.actions import record
-from fangkong.care import selectors as care_selectors
-from fangkong.care.choices import CareKind, CareStatus, Urgency
-from fangkong.care.forms import FilterForm as CareFilterForm
-from fangkong.care.models import CareRequest
-from fangkong.checkpoints import rules as checkpoint_rules
-from fangkong.checkpoints import selectors as checkpoint_selectors
-from fangkong.checkpoints.choices import Direction, FlagReason, HandoverStatus
-from fangkong.checkpoints.choices import Outcome as HandoverOutcome
-from fangkong.checkpoints.models import Checkpoint, Handover, Passage, PassagePerson
+from fangkong.bulk.permissions import BulkPerm
 from fangkong.core.jurisdiction import get_visible_or_404
-from fangkong.observation import selectors as observation_selectors
-from fangkong.observation.choices import Kind as ObservationKind
-from fangkong.observation.choices import Status as ObservationStatus
-from fangkong.observation.forms import ObservationFilterForm
-from fangkong.observation.models import Observation
-from fangkong.people import selectors as people_selectors
-from fangkong.people.choices import DocType, PersonStatus, Sex
+from fangkong.core.parsing import BadInput, parse_date, parse_id
 from fangkong.people.idcard import mask_id, mask_phone
-from fangkong.people.models import Person
+from fangkong.people.permissions import PeoplePerm
 from fangkong.regions.choices import Level
 from fangkong.regions.models import Division
-from fangkong.screening import selectors as screening_selectors
-from fangkong.screening.choices import Contact, Symptom, Transport
-from fangkong.screening.choices import Outcome as ScreeningOutcome
-from fangkong.screening.forms import ScreeningFilterForm
-from fangkong.screening.models import Screening
 
 if TYPE_CHECKING:
     from fangkong.accounts.models import User
 
-EXPORT_PERM = "bulk.export_list"
-UNMASK_PERM = "people.view_unmasked"
+EXPORT_PERM = BulkPerm.EXPORT_LIST
+UNMASK_PERM = PeoplePerm.VIEW_UNMASKED
 FORMATS = ("csv", "xlsx")
 XLSX_MAX_ROWS = 1_048_575  # an Excel sheet holds 1,048,576 rows, one of them the header
 # XlsxWriter costs ~6 µs a cell: 100,000 rows of ~15 columns take 10-25 s, well inside the web
@@ -231,10 +214,10 @@ class ExportList:
         return [c.field for c in self.columns]
 
 
-def _visible_code(user: User, code: str, *, grid: bool = False) -> Division:
+def visible_code(user: User, code: str, *, grid: bool = False) -> Division:
     """The division with this code in the user's jurisdiction, or 404 (out of scope answers
     like unknown), as on the list pages; a code that cannot be one is a bad filter."""
-    if not (code.isdigit() and len(code) <= 15):
+    if not (code.isascii() and code.isdigit() and len(code) <= 15):
         raise BadExport(_("A division code is up to 15 digits."))
     lookup: dict[str, Any] = {"code": code}
     if grid:
@@ -243,143 +226,38 @@ def _visible_code(user: User, code: str, *, grid: bool = False) -> Division:
     return division
 
 
-def _division(user: User, query: QueryDict, name: str, *, grid: bool = False) -> Division | None:
+def division_filter(
+    user: User, query: QueryDict, name: str, *, grid: bool = False
+) -> Division | None:
+    """The division named by the query key ``name`` (see :func:`visible_code`), or None."""
     code = (query.get(name) or "").strip()
-    return _visible_code(user, code, grid=grid) if code else None
+    return visible_code(user, code, grid=grid) if code else None
 
 
-def _form_errors(form: Any) -> BadExport:
+def form_errors(form: Any) -> BadExport:
+    """A list page's filter form that did not validate, as one bad export."""
     return BadExport(" ".join(str(e) for errors in form.errors.values() for e in errors))
 
 
-def people_rows(user: User, query: QueryDict) -> QuerySet[Any]:
-    """The people list (people/views.py person_list): newest first, by id."""
-    within = _division(user, query, "within")
-    grid = _division(user, query, "grid", grid=True)
-    status = query.get("status") or ""
-    if status and status not in PersonStatus.values:
-        raise BadExport(_("Choose a status from the list."))
-    q = " ".join((query.get("q") or "").split())[: people_selectors.MAX_QUERY]
-    return people_selectors.people(user, within=within, grid=grid, status=status, query=q).order_by(
-        "-pk"
-    )
-
-
-def screening_rows(user: User, query: QueryDict) -> QuerySet[Any]:
-    """The screening list (screening/views.py _filters): newest first, by (date, id)."""
-    form = ScreeningFilterForm(query)
-    if not form.is_valid():
-        raise _form_errors(form)
-    data = form.cleaned_data
-    filters = screening_selectors.Filters(
-        date_from=data["date_from"],
-        date_to=data["date_to"],
-        outcome=data["outcome"],
-        q=data["q"].strip(),
-    )
-    if data["within"].strip():
-        filters.within = _visible_code(user, data["within"].strip())
-    if data["grid"].strip():
-        filters.grid = _visible_code(user, data["grid"].strip(), grid=True)
-    return screening_selectors.screenings(user, filters).order_by("-screened_on", "-id")
-
-
-def observation_rows(user: User, query: QueryDict) -> QuerySet[Any]:
-    """The observation list (observation/views.py _filters): active ones unless a status is
-    given (``status=`` empty: all), newest first."""
-    data = query.copy()
-    if "status" not in data:
-        data["status"] = ObservationStatus.ACTIVE
-    form = ObservationFilterForm(data)
-    if not form.is_valid():
-        raise _form_errors(form)
-    clean = form.cleaned_data
-    filters = observation_selectors.Filters(
-        status=clean["status"],
-        kind=clean["kind"],
-        missed=clean["missed"],
-        fever=clean["fever"],
-        q=clean["q"].strip(),
-    )
-    if clean["within"].strip():
-        filters.within = _visible_code(user, clean["within"].strip())
-    if clean["grid"].strip():
-        filters.grid = _visible_code(user, clean["grid"].strip(), grid=True)
-    return observation_selectors.observations(user, filters).order_by("-id")
-
-
-def _iso_day(query: QueryDict, name: str) -> dt.date | None:
-    raw = (query.get(name) or "").strip()
-    if not raw:
-        return None
+def iso_day(query: QueryDict, name: str) -> dt.date | None:
+    """The date in the query key ``name`` (YYYY-MM-DD, 1900-2100: ``core.parsing``), or None;
+    anything else is a bad filter."""
     try:
-        return dt.date.fromisoformat(raw)
-    except ValueError:
-        raise BadExport(_("Enter dates as YYYY-MM-DD.")) from None
+        return parse_date(query.get(name), field=name)
+    except BadInput as exc:
+        raise BadExport(exc.message) from None
 
 
-def passage_rows(user: User, query: QueryDict) -> QuerySet[Any]:
-    """The passage list (checkpoints/views.py passage_list), one row per person on board:
-    passages newest first, the people of each in their order."""
-    flagged_raw = query.get("flagged") or ""
-    if flagged_raw not in ("", "0", "1"):
-        raise BadExport(_("Flagged is 1 (flagged only) or 0 (none flagged)."))
-    filters = checkpoint_selectors.PassageFilters(
-        date_from=_iso_day(query, "from"),
-        date_to=_iso_day(query, "to"),
-        flagged={"1": True, "0": False}.get(flagged_raw),
-        plate=checkpoint_rules.normalise_plate(query.get("plate", ""))[:16],
-        doc_number=(query.get("doc") or "").strip()[:40],
-    )
-    checkpoint_raw = (query.get("checkpoint") or "").strip()
-    if checkpoint_raw:
-        if not (checkpoint_raw.isdigit() and len(checkpoint_raw) < 19):
-            raise BadExport(_("A checkpoint is given by its number."))
-        filters.checkpoint = get_visible_or_404(
-            Checkpoint.objects.all(), user, pk=int(checkpoint_raw)
-        )
-    passages = checkpoint_selectors.filter_passages(Passage.objects.visible_to(user), filters)
-    return (
-        PassagePerson.objects.visible_to(user)
-        .filter(passage_id__in=Subquery(passages.values("pk")))
-        .order_by("-passage__passed_at", "-passage_id", "position", "id")
-    )
+def id_filter(query: QueryDict, name: str) -> int | None:
+    """The record number in the query key ``name`` (``core.parsing.parse_id``), or None."""
+    try:
+        return parse_id(query.get(name), field=name)
+    except BadInput as exc:
+        raise BadExport(exc.message) from None
 
 
-def care_rows(user: User, query: QueryDict) -> QuerySet[Any]:
-    """The care request list (care/views.py care_list): newest first."""
-    within = _division(user, query, "within")
-    grid = _division(user, query, "grid")
-    if grid is not None and not grid.is_grid:
-        raise Http404
-    form = CareFilterForm(query)
-    if not form.is_valid():
-        raise _form_errors(form)
-    values = form.cleaned_data
-    filters = care_selectors.Filters(
-        within=within,
-        grid=grid,
-        status=values["status"],
-        kind=values["kind"],
-        overdue=bool(values["overdue"]),
-    )
-    today = timezone.localdate()
-    return care_selectors.requests_for(user, filters, today=today).order_by("-id")
-
-
-def handover_rows(user: User, query: QueryDict) -> QuerySet[Any]:
-    """The flagged travellers' to-do list (checkpoints/views.py todo): pending ones unless a
-    status is given (``all``: every one), newest first."""
-    status = query.get("status", HandoverStatus.PENDING)
-    if status not in (*HandoverStatus.values, "all"):
-        raise BadExport(_("Choose a status from the list."))
-    qs = Handover.objects.visible_to(user)
-    if status != "all":
-        qs = qs.filter(status=status)
-    return qs.order_by("-pk")
-
-
-# Column headers are Chinese data, like the column names of an import template.
+# Column headers shared by several apps' lists. Headers are Chinese data, like the column names
+# of an import template.
 ID = "编号"  # record number
 NAME = "姓名"  # full name
 DOC_TYPE = "证件类型"  # document type
@@ -393,168 +271,21 @@ GRID_CODE = "网格编码"  # grid code
 STATUS = "状态"  # status
 TEMPERATURE = "体温(℃)"  # temperature
 
-LISTS: dict[str, ExportList] = {
-    spec.name: spec
-    for spec in [
-        ExportList(
-            name="people",
-            title="人员",  # people
-            label=gettext_lazy("People"),
-            perm="people.view_person",
-            model=Person,
-            params=("within", "grid", "status", "q"),
-            rows=people_rows,
-            columns=(
-                Column(ID, "id"),
-                Column(NAME, "name", "text"),
-                Column(DOC_TYPE, "doc_type", "choice", DocType),
-                Column(DOC_NUMBER, "doc_number", "id"),
-                Column(SEX, "sex", "choice", Sex),
-                Column(BIRTH_DATE, "birth_date", "date"),
-                Column(PHONE, "phone", "phone"),
-                Column(ADDRESS, "address", "text"),
-                Column(GRID, "grid__name"),
-                Column(GRID_CODE, "grid__code"),
-                Column(STATUS, "status", "choice", PersonStatus),
-            ),
-        ),
-        ExportList(
-            name="screenings",
-            title="排查登记",  # screenings
-            label=gettext_lazy("Screenings"),
-            perm="screening.view_screening",
-            model=Screening,
-            params=("within", "grid", "date_from", "date_to", "outcome", "q"),
-            rows=screening_rows,
-            columns=(
-                Column(ID, "id"),
-                Column("排查日期", "screened_on", "date"),  # screening date
-                Column(NAME, "person__name", "text"),
-                Column(DOC_TYPE, "person__doc_type", "choice", DocType),
-                Column(DOC_NUMBER, "person__doc_number", "id"),
-                Column(PHONE, "phone", "phone"),
-                Column(ADDRESS, "address", "text"),
-                Column(GRID, "grid__name"),
-                Column(GRID_CODE, "grid__code"),
-                Column("抵达日期", "arrival_date", "date"),  # arrival date
-                Column("来源地", "origin_name", "text"),  # origin
-                Column("交通方式", "transport", "choice", Transport),  # transport
-                Column("车次航班", "transport_number", "text"),  # train or flight number
-                Column("接触史", "contact", "choice", Contact),  # contact history
-                Column("末次接触日期", "contact_date", "date"),  # date of the last contact
-                Column(TEMPERATURE, "temperature", "temp"),
-                Column("症状", "symptoms", "choices", Symptom),  # symptoms
-                Column("已采取措施", "measures", "text"),  # measures taken
-                Column("同住人数", "household_size"),  # household members
-                Column("排查结论", "outcome", "choice", ScreeningOutcome),  # outcome
-            ),
-        ),
-        ExportList(
-            name="observations",
-            title="医学观察",  # medical observations
-            label=gettext_lazy("Medical observation"),
-            perm="observation.view_observation",
-            model=Observation,
-            params=("within", "grid", "status", "kind", "missed", "fever", "q"),
-            rows=observation_rows,
-            columns=(
-                Column(ID, "id"),
-                Column(NAME, "person__name", "text"),
-                Column(DOC_TYPE, "person__doc_type", "choice", DocType),
-                Column(DOC_NUMBER, "person__doc_number", "id"),
-                Column(PHONE, "person__phone", "phone"),
-                Column(GRID, "grid__name"),
-                Column(GRID_CODE, "grid__code"),
-                Column("观察方式", "kind", "choice", ObservationKind),  # kind
-                Column("原因", "reason", "text"),  # reason
-                Column("末次暴露日期", "last_exposure", "date"),  # last exposure
-                Column("开始日期", "start_date", "date"),  # start date
-                Column("结束日期", "end_date", "date"),  # end date
-                Column(STATUS, "status", "choice", ObservationStatus),
-                Column("实际结束日期", "ended_on", "date"),  # ended on
-                Column("最近打卡日期", "last_check_in_on", "date"),  # last check-in
-                Column("最近体温(℃)", "last_temperature", "temp"),  # last temperature
-            ),
-        ),
-        ExportList(
-            name="passages",
-            title="卡口通行",  # checkpoint passages
-            label=gettext_lazy("Passages"),
-            perm="checkpoints.view_passage",
-            model=PassagePerson,
-            params=("checkpoint", "from", "to", "flagged", "plate", "doc"),
-            rows=passage_rows,
-            columns=(
-                Column("通行编号", "passage_id"),  # passage number
-                Column("通行时间", "passage__passed_at", "datetime"),  # time
-                Column("卡口", "passage__checkpoint__name"),  # checkpoint
-                Column("方向", "passage__direction", "choice", Direction),  # direction
-                Column("车牌", "passage__plate", "plate"),  # plate
-                Column(NAME, "name", "text"),
-                Column(DOC_TYPE, "doc_type", "choice", DocType),
-                Column(DOC_NUMBER, "doc_number", "id"),
-                Column(PHONE, "phone", "phone"),
-                Column("来源地", "origin_name", "text"),  # origin
-                Column("目的地", "destination__name"),  # destination
-                Column("目的地址", "destination_detail", "text"),  # destination address
-                Column(TEMPERATURE, "temperature", "temp"),
-                Column("是否标记", "flagged", "bool"),  # flagged
-                Column("标记原因", "flag_reasons", "choices", FlagReason),  # why flagged
-            ),
-        ),
-        ExportList(
-            name="care",
-            title="帮扶关爱",  # care requests
-            label=gettext_lazy("Care requests"),
-            perm="care.view_carerequest",
-            model=CareRequest,
-            params=("within", "grid", "status", "kind", "overdue"),
-            rows=care_rows,
-            masks=False,
-            columns=(
-                Column(ID, "id"),
-                Column(GRID, "grid__name"),
-                Column(GRID_CODE, "grid__code"),
-                Column("对象", "person__name", "text"),  # for whom
-                Column("类型", "kind", "choice", CareKind),  # kind
-                Column("说明", "description", "text"),  # description
-                Column("紧急程度", "urgency", "choice", Urgency),  # urgency
-                Column("提出日期", "requested_on", "date"),  # requested on
-                Column("期限", "due_on", "date"),  # due on
-                Column(STATUS, "status", "choice", CareStatus),
-                Column("党员", "assignee__name"),  # party member
-                Column("办结时间", "closed_at", "datetime"),  # closed at
-                Column("办结说明", "close_note", "text"),  # note or reason
-            ),
-        ),
-        ExportList(
-            name="handovers",
-            title="交办人员",  # flagged travellers handed over
-            label=gettext_lazy("Flagged travellers"),
-            perm="checkpoints.view_handover",
-            model=Handover,
-            params=("status",),
-            rows=handover_rows,
-            columns=(
-                Column(ID, "id"),
-                Column(NAME, "entry__name", "text"),
-                Column(DOC_TYPE, "entry__doc_type", "choice", DocType),
-                Column(DOC_NUMBER, "entry__doc_number", "id"),
-                Column(PHONE, "entry__phone", "phone"),
-                Column("标记原因", "entry__flag_reasons", "choices", FlagReason),  # why flagged
-                Column(TEMPERATURE, "entry__temperature", "temp"),
-                Column("来源地", "entry__origin_name", "text"),  # origin
-                Column("卡口", "entry__passage__checkpoint__name"),  # checkpoint
-                Column("通行时间", "entry__passage__passed_at", "datetime"),  # time
-                Column("目的地", "destination__name"),  # destination
-                Column(STATUS, "status", "choice", HandoverStatus),
-                Column("处理结果", "outcome", "choice", HandoverOutcome),  # outcome
-                Column("处理说明", "note", "text"),  # note
-                Column("处理时间", "handled_at", "datetime"),  # handled at
-            ),
-        ),
-    ]
-}
+# The lists: each app registers its own in ``<app>/exports.py`` (found by ``autodiscover``).
+LISTS: dict[str, ExportList] = {}
+
+
+def register(spec: ExportList) -> ExportList:
+    """Add a list that can be exported (called by ``<app>/exports.py``); a name is one list's."""
+    if spec.name in LISTS and LISTS[spec.name] is not spec:
+        raise ImproperlyConfigured(f"two exports are named {spec.name!r}")
+    LISTS[spec.name] = spec
+    return spec
+
+
+def autodiscover() -> None:
+    """Import every app's ``exports.py`` so that its lists are registered (``BulkConfig.ready``)."""
+    autodiscover_modules("exports")
 
 
 # --- one export --------------------------------------------------------------------------------

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 from pathlib import Path
 
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -29,6 +31,15 @@ class ImportStatus(models.TextChoices):
 
 
 FINISHED = (ImportStatus.DONE, ImportStatus.FAILED, ImportStatus.REFUSED)
+
+
+PRIVATE_DIR = 0o700  # a job's directory: the service user only
+PRIVATE_FILE = 0o600  # an upload or a rejected-rows file: the service user only
+
+
+def lease() -> dt.timedelta:
+    """How long a running job may go without a sign of life before it counts as abandoned."""
+    return dt.timedelta(seconds=settings.FANGKONG_IMPORT_LEASE_SECONDS)
 
 
 def imports_dir() -> Path:
@@ -75,6 +86,10 @@ class ImportJob(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # The lease of the process running it: renewed while it runs; a running job whose lease
+    # ran out (its worker was killed) is queued again once, then failed (bulk.actions).
+    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("runs started"), default=0)
 
     objects = ScopedQuerySet.as_manager()
 
@@ -108,8 +123,11 @@ class ImportJob(models.Model):
         database is removed), holding a copy of ``source`` as the upload if given."""
         shutil.rmtree(self.directory, ignore_errors=True)
         self.directory.mkdir(parents=True, exist_ok=True)
+        # Personal data: readable by the service user only, whatever the umask.
+        self.directory.chmod(PRIVATE_DIR)
         if source is not None:
             shutil.copyfile(source, self.upload_path)
+            self.upload_path.chmod(PRIVATE_FILE)
         return self.upload_path
 
     @property
@@ -120,6 +138,15 @@ class ImportJob(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in FINISHED
+
+    @property
+    def stalled(self) -> bool:
+        """Running, but no sign of life from its process for longer than the lease."""
+        return (
+            self.status == ImportStatus.RUNNING
+            and self.heartbeat_at is not None
+            and self.heartbeat_at < timezone.now() - lease()
+        )
 
     @property
     def percent(self) -> int:

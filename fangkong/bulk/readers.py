@@ -167,7 +167,7 @@ def decode(data: bytes) -> str:
         raise FileRefused(
             _(
                 "The CSV file is neither UTF-8 nor GBK text and cannot be read. Save it from "
-                "Excel as \u201cCSV UTF-8\u201d."
+                "Excel as “CSV UTF-8”."
             ),
             code="bad_encoding",
             field="file",
@@ -239,8 +239,11 @@ def cell_text(value: Cell) -> str:
 def write_table(
     path: Path, kind: str, header: Sequence[str], rows: Iterable[Sequence[Cell]]
 ) -> None:
-    """Write a table as CSV (UTF-8 with BOM, so Excel opens it) or as an xlsx sheet."""
+    """Write a table as CSV (UTF-8 with BOM, so Excel opens it) or as an xlsx sheet, readable
+    by the service user only (0600: it holds personal data)."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    path.touch(mode=0o600)
+    path.chmod(0o600)  # also when a leftover file existed
     if kind == "csv":
         with path.open("w", encoding="utf-8-sig", newline="") as out:
             writer = csv.writer(out)

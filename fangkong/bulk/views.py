@@ -9,7 +9,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -19,9 +18,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from fangkong.bulk import actions
 from fangkong.bulk.forms import ImportForm
 from fangkong.bulk.models import ImportJob
+from fangkong.bulk.permissions import BulkPerm
 from fangkong.bulk.readers import MAX_MB
 from fangkong.core.errors import ActionError
 from fangkong.core.jurisdiction import get_visible_or_404, user_of
+from fangkong.core.permissions import require
+from fangkong.screening.permissions import ScreeningPerm
 
 ERRORS_PAGE = 100
 CONTENT_TYPES = {
@@ -30,13 +32,8 @@ CONTENT_TYPES = {
 }
 
 
-def _require(request: HttpRequest, *perms: str) -> None:
-    if not all(request.user.has_perm(p) for p in perms):
-        raise PermissionDenied
-
-
 def _job(request: HttpRequest, pk: int) -> ImportJob:
-    _require(request, "bulk.view_importjob")
+    require(request, BulkPerm.VIEW_IMPORTJOB)
     job: ImportJob = get_visible_or_404(ImportJob.objects.all(), request.user, pk=pk)
     return job
 
@@ -44,20 +41,20 @@ def _job(request: HttpRequest, pk: int) -> ImportJob:
 @login_required
 @require_GET
 def import_list(request: HttpRequest) -> HttpResponse:
-    _require(request, "bulk.view_importjob")
+    require(request, BulkPerm.VIEW_IMPORTJOB)
     jobs = ImportJob.objects.visible_to(request.user).select_related("created_by")
     page = Paginator(jobs, 50).get_page(request.GET.get("page"))
     return render(
         request,
         "bulk/import_list.html",
-        {"page": page, "can_add": request.user.has_perm("bulk.add_importjob")},
+        {"page": page, "can_add": request.user.has_perm(BulkPerm.ADD_IMPORTJOB)},
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_new(request: HttpRequest) -> HttpResponse:
-    _require(request, "bulk.add_importjob", "screening.add_screening")
+    require(request, BulkPerm.ADD_IMPORTJOB, ScreeningPerm.ADD_SCREENING)
     form = ImportForm()
     if request.method == "POST":
         form = ImportForm(request.POST, request.FILES)
@@ -92,7 +89,7 @@ def _context(request: HttpRequest, job: ImportJob) -> dict[str, Any]:
             job.status == "refused"
             and job.rejected_count > 0
             and not job.valid_only
-            and request.user.has_perm("bulk.add_importjob")
+            and request.user.has_perm(BulkPerm.ADD_IMPORTJOB)
         ),
     }
 
@@ -136,7 +133,7 @@ def import_rejects(request: HttpRequest, pk: int) -> FileResponse:
 @require_POST
 def import_valid_only(request: HttpRequest, pk: int) -> HttpResponse:
     job = _job(request, pk)
-    _require(request, "bulk.add_importjob", "screening.add_screening")
+    require(request, BulkPerm.ADD_IMPORTJOB, ScreeningPerm.ADD_SCREENING)
     try:
         again = actions.import_valid_rows(actor=user_of(request), job=job)
     except ActionError as exc:

@@ -21,8 +21,10 @@ from fangkong.care.choices import (
 from fangkong.care.models import CareRequest
 from fangkong.core.errors import ActionError
 from fangkong.core.jurisdiction import ensure_in_scope
-from fangkong.regions.choices import Level, StaffKind
+from fangkong.core.validators import check_text
+from fangkong.regions.choices import StaffKind
 from fangkong.regions.models import Division, GridStaff
+from fangkong.regions.selectors import check_active_grid
 
 if TYPE_CHECKING:
     from fangkong.accounts.models import User
@@ -52,7 +54,7 @@ def default_due_on(kind: str, requested_on: dt.date, today: dt.date) -> dt.date:
 
 
 def _clean_text(value: str, *, field: str, limit: int, required_message: str) -> str:
-    text = (value or "").strip()
+    text = check_text((value or "").strip(), field=field)  # prose: keeps its line breaks
     if not text:
         raise ActionError(required_message, code=f"{field}_required", field=field)
     if len(text) > limit:
@@ -66,16 +68,11 @@ def _clean_text(value: str, *, field: str, limit: int, required_message: str) ->
 
 
 def _check_grid(grid: Division) -> None:
-    if grid.level != Level.GRID:
-        raise ActionError(
-            _("Care requests are recorded in a grid."), code="not_a_grid", field="grid"
-        )
-    if not grid.active:
-        raise ActionError(
-            _("This grid has been retired; record the request in the grid that took it over."),
-            code="grid_retired",
-            field="grid",
-        )
+    check_active_grid(
+        grid,
+        not_a_grid=_("Care requests are recorded in a grid."),
+        retired=_("This grid has been retired; record the request in the grid that took it over."),
+    )
 
 
 def _subject(

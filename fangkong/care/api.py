@@ -12,11 +12,14 @@ from fangkong.care import actions, selectors
 from fangkong.care.actions import MAX_DESCRIPTION, MAX_NOTE
 from fangkong.care.choices import CareKind, CareStatus, Urgency
 from fangkong.care.models import CareRequest
-from fangkong.core.api import InputSchema, require_perm
+from fangkong.care.permissions import CarePerm
+from fangkong.core.api import InputSchema
 from fangkong.core.jurisdiction import get_visible_or_404, user_of
+from fangkong.core.parsing import ApiDate, ApiId
+from fangkong.core.permissions import require
 from fangkong.people.models import Household, Person
 from fangkong.regions.choices import Level
-from fangkong.regions.models import Division
+from fangkong.regions.selectors import visible_division
 
 router = Router(tags=["care"])
 
@@ -73,7 +76,7 @@ class CareQuery(Schema):
     status: CareStatus | None = None
     kind: CareKind | None = None
     overdue: bool = Field(False, description="only pending requests past their due date")
-    after: int | None = Field(None, ge=1)
+    after: ApiId | None = None
     limit: int = Field(50, ge=1, le=200)
 
 
@@ -84,13 +87,13 @@ class CareIn(InputSchema):
     kind: CareKind
     description: str = Field(..., min_length=1, max_length=MAX_DESCRIPTION)
     urgency: Urgency = Urgency.NORMAL
-    requested_on: date | None = Field(None, description="default today; at most 30 days ago")
-    due_on: date | None = Field(
+    requested_on: ApiDate | None = Field(None, description="default today; at most 30 days ago")
+    due_on: ApiDate | None = Field(
         None, description="default by kind: medicine 1 day, food 2 days, others 3"
     )
 
 
-class AssignIn(InputSchema):
+class CareAssignIn(InputSchema):
     staff_id: int = Field(..., ge=1, description="a party member of the grid's village")
 
 
@@ -100,13 +103,6 @@ class DoneIn(InputSchema):
 
 class CancelIn(InputSchema):
     reason: str = Field(..., min_length=1, max_length=MAX_NOTE)
-
-
-def _division(request: HttpRequest, code: str, **lookup: object) -> Division:
-    division: Division = get_visible_or_404(
-        Division.objects.select_related("parent"), request.user, code=code, **lookup
-    )
-    return division
 
 
 def _care(request: HttpRequest, pk: int) -> CareRequest:
@@ -119,10 +115,14 @@ def _care(request: HttpRequest, pk: int) -> CareRequest:
 @router.get("/care-requests", response=CarePage, summary="Care requests in your jurisdiction")
 def list_care_requests(request: HttpRequest, query: Query[CareQuery]) -> dict[str, object]:
     """Newest first, paged by key: pass `next_after` back as `after`."""
-    require_perm(request, "care.view_carerequest")
+    require(request, CarePerm.VIEW_CAREREQUEST)
     filters = selectors.Filters(
-        within=_division(request, query.within) if query.within else None,
-        grid=_division(request, query.grid, level=Level.GRID) if query.grid else None,
+        within=visible_division(request.user, query.within, related=("parent",))
+        if query.within
+        else None,
+        grid=visible_division(request.user, query.grid, level=Level.GRID, related=("parent",))
+        if query.grid
+        else None,
         status=query.status or "",
         kind=query.kind or "",
         overdue=query.overdue,
@@ -134,8 +134,8 @@ def list_care_requests(request: HttpRequest, query: Query[CareQuery]) -> dict[st
 
 @router.post("/care-requests", response={201: CareOut}, summary="Record a care request")
 def create_care_request(request: HttpRequest, payload: CareIn) -> Status[CareRequest]:
-    require_perm(request, "care.add_carerequest")
-    grid = _division(request, payload.grid, level=Level.GRID)
+    require(request, CarePerm.ADD_CAREREQUEST)
+    grid = visible_division(request.user, payload.grid, level=Level.GRID, related=("parent",))
     person = household = None
     if payload.person_id is not None:
         person = get_visible_or_404(Person.objects.all(), request.user, pk=payload.person_id)
@@ -158,14 +158,14 @@ def create_care_request(request: HttpRequest, payload: CareIn) -> Status[CareReq
 
 
 @router.get("/care-requests/{pk}", response=CareOut, summary="One care request")
-def get_care_request(request: HttpRequest, pk: int) -> CareRequest:
-    require_perm(request, "care.view_carerequest")
+def get_care_request(request: HttpRequest, pk: ApiId) -> CareRequest:
+    require(request, CarePerm.VIEW_CAREREQUEST)
     return _care(request, pk)
 
 
 @router.post("/care-requests/{pk}/assign", response=CareOut, summary="Assign to a party member")
-def assign_care_request(request: HttpRequest, pk: int, payload: AssignIn) -> CareRequest:
-    require_perm(request, "care.assign_carerequest")
+def assign_care_request(request: HttpRequest, pk: ApiId, payload: CareAssignIn) -> CareRequest:
+    require(request, CarePerm.ASSIGN_CAREREQUEST)
     care = _care(request, pk)
     # Not get_visible_or_404: the grid worker picks party members of their grid, whom
     # visible_to alone would hide (selectors.pickable_staff). Unknown answers 404 all the same.
@@ -179,16 +179,16 @@ def assign_care_request(request: HttpRequest, pk: int, payload: AssignIn) -> Car
 @router.post(
     "/care-requests/{pk}/done", response=CareOut, summary="Mark done, saying what was done"
 )
-def complete_care_request(request: HttpRequest, pk: int, payload: DoneIn) -> CareRequest:
-    require_perm(request, "care.close_carerequest")
+def complete_care_request(request: HttpRequest, pk: ApiId, payload: DoneIn) -> CareRequest:
+    require(request, CarePerm.CLOSE_CAREREQUEST)
     care = _care(request, pk)
     actions.complete_care_request(actor=user_of(request), care=care, note=payload.note)
     return _care(request, pk)
 
 
 @router.post("/care-requests/{pk}/cancel", response=CareOut, summary="Cancel, saying why")
-def cancel_care_request(request: HttpRequest, pk: int, payload: CancelIn) -> CareRequest:
-    require_perm(request, "care.close_carerequest")
+def cancel_care_request(request: HttpRequest, pk: ApiId, payload: CancelIn) -> CareRequest:
+    require(request, CarePerm.CLOSE_CAREREQUEST)
     care = _care(request, pk)
     actions.cancel_care_request(actor=user_of(request), care=care, reason=payload.reason)
     return _care(request, pk)

@@ -9,6 +9,7 @@ from fangkong.care.actions import MAX_DESCRIPTION, MAX_NOTE
 from fangkong.care.choices import CareKind, CareStatus, Urgency
 from fangkong.care.models import CareRequest
 from fangkong.care.selectors import assignable_staff
+from fangkong.core.parsing import DateField
 from fangkong.people.models import Household, Person
 from fangkong.regions.models import Division, GridStaff
 
@@ -55,8 +56,8 @@ class CareRequestForm(forms.Form):
         max_length=MAX_DESCRIPTION,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
-    requested_on = forms.DateField(label=_("Requested on"), required=False, widget=DateInput)
-    due_on = forms.DateField(
+    requested_on = DateField(label=_("Requested on"), required=False, widget=DateInput)
+    due_on = DateField(
         label=_("Due on"),
         required=False,
         widget=DateInput,

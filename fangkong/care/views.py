@@ -3,12 +3,10 @@ and the forms that record, assign, complete and cancel a request."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,20 +19,16 @@ from fangkong.care import actions, selectors
 from fangkong.care.choices import CLOSED, CareStatus
 from fangkong.care.forms import AssignForm, CancelForm, CareRequestForm, DoneForm, FilterForm
 from fangkong.care.models import CareRequest
+from fangkong.care.permissions import CarePerm
 from fangkong.core.forms import run_action
 from fangkong.core.jurisdiction import get_visible_or_404, user_of
+from fangkong.core.parsing import parse_id
+from fangkong.core.permissions import require
 from fangkong.people.models import Person
 from fangkong.regions.choices import Level
-from fangkong.regions.models import Division
-from fangkong.regions.selectors import breadcrumb
+from fangkong.regions.selectors import breadcrumb, division_param, visible_division
 
 PAGE = 50
-CODE_RE = re.compile(r"^\d{1,15}$")
-
-
-def _require(request: HttpRequest, perm: str) -> None:
-    if not request.user.has_perm(perm):
-        raise PermissionDenied
 
 
 def _care(request: HttpRequest, pk: int) -> CareRequest:
@@ -42,24 +36,6 @@ def _care(request: HttpRequest, pk: int) -> CareRequest:
         CareRequest.objects.select_related(*selectors.LIST_RELATED), request.user, pk=pk
     )
     return care
-
-
-def _grid(request: HttpRequest, code: str) -> Division:
-    grid: Division = get_visible_or_404(
-        Division.objects.select_related("parent"), request.user, code=code, level=Level.GRID
-    )
-    return grid
-
-
-def _division_param(request: HttpRequest, name: str) -> Division | None:
-    """A division named by code in the query string; out of scope answers 404 like unknown."""
-    code = (request.GET.get(name) or "").strip()
-    if not code:
-        return None
-    if not CODE_RE.match(code):
-        raise Http404
-    division: Division = get_visible_or_404(Division.objects.all(), request.user, code=code)
-    return division
 
 
 def _next_url(request: HttpRequest, default: str) -> str:
@@ -79,10 +55,10 @@ def _grid_url(care: CareRequest) -> str:
 @login_required
 def care_list(request: HttpRequest) -> HttpResponse:
     """Every request in the user's area, filtered; overdue ones and each area's count first."""
-    _require(request, "care.view_carerequest")
+    require(request, CarePerm.VIEW_CAREREQUEST)
     user = user_of(request)
-    within = _division_param(request, "within")
-    grid = _division_param(request, "grid")
+    within = division_param(request, "within")
+    grid = division_param(request, "grid")
     if grid is not None and not grid.is_grid:
         raise Http404
     form = FilterForm(request.GET)
@@ -95,10 +71,9 @@ def care_list(request: HttpRequest) -> HttpResponse:
         overdue=bool(values.get("overdue")),
     )
     today = timezone.localdate()
-    after = request.GET.get("after") or ""
     page = selectors.keyset_page(
         selectors.requests_for(user, filters, today=today),
-        after=int(after) if after.isdigit() else None,
+        after=parse_id(request.GET.get("after"), field="after"),
         size=PAGE,
     )
     area = grid or within or user.home_division
@@ -131,8 +106,8 @@ def care_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def grid_view(request: HttpRequest, code: str) -> HttpResponse:
     """The grid worker's phone view: the grid's open and assigned requests, earliest due first."""
-    _require(request, "care.view_carerequest")
-    grid = _grid(request, code)
+    require(request, CarePerm.VIEW_CAREREQUEST)
+    grid = visible_division(request.user, code, level=Level.GRID, related=("parent",))
     items = selectors.grid_pending(user_of(request), grid)
     today = timezone.localdate()
     return render(
@@ -150,7 +125,7 @@ def grid_view(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 def care_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request, "care.view_carerequest")
+    require(request, CarePerm.VIEW_CAREREQUEST)
     care = _care(request, pk)
     return render(
         request,
@@ -162,13 +137,13 @@ def care_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def care_create(request: HttpRequest, code: str) -> HttpResponse:
-    grid = _grid(request, code)
-    _require(request, "care.add_carerequest")
+    grid = visible_division(request.user, code, level=Level.GRID, related=("parent",))
+    require(request, CarePerm.ADD_CAREREQUEST)
     user = user_of(request)
     initial: dict[str, Any] = {"requested_on": timezone.localdate()}
-    chosen = request.GET.get("person") or ""
-    if chosen.isdigit():
-        person = Person.objects.visible_to(user).filter(pk=int(chosen), grid=grid).first()
+    chosen = parse_id(request.GET.get("person"), field="person")
+    if chosen is not None:
+        person = Person.objects.visible_to(user).filter(pk=chosen, grid=grid).first()
         if person is not None:
             initial.update(person=person.pk, household=person.household_id)
     form = CareRequestForm(request.POST or None, initial=initial, grid=grid, actor=user)
@@ -186,7 +161,7 @@ def care_create(request: HttpRequest, code: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def care_assign(request: HttpRequest, pk: int) -> HttpResponse:
     care = _care(request, pk)
-    _require(request, "care.assign_carerequest")
+    require(request, CarePerm.ASSIGN_CAREREQUEST)
     user = user_of(request)
     form = AssignForm(
         request.POST or None,
@@ -218,7 +193,7 @@ def _close_view(
     request: HttpRequest, pk: int, *, form_class: type[DoneForm] | type[CancelForm], done: bool
 ) -> HttpResponse:
     care = _care(request, pk)
-    _require(request, "care.close_carerequest")
+    require(request, CarePerm.CLOSE_CAREREQUEST)
     user = user_of(request)
     form = form_class(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -18,12 +18,14 @@ from fangkong.checkpoints.choices import HandoverStatus, Outcome, SiteKind, Sour
 from fangkong.checkpoints.intake import PassageInput, Prepared, Problem
 from fangkong.checkpoints.models import Checkpoint, Handover, Passage, PassagePerson
 from fangkong.core.errors import ActionError, Conflict
-from fangkong.core.jurisdiction import ensure_in_scope
+from fangkong.core.jurisdiction import ensure_in_scope, path_in_scope
+from fangkong.core.validators import check_text
+from fangkong.people.permissions import PeoplePerm
 from fangkong.regions.choices import Level
 from fangkong.regions.models import Division
 
 if TYPE_CHECKING:
-    from fangkong.accounts.models import User
+    from fangkong.accounts.models import ApiToken, User
 
 CHECKPOINT_FIELDS = ["name", "kind", "longitude", "latitude", "division", "note", "active"]
 MAX_BATCH = 1000
@@ -33,7 +35,7 @@ MAX_BATCH = 1000
 
 
 def _clean_site_name(name: str) -> str:
-    name = " ".join((name or "").split())
+    name = check_text(" ".join((name or "").split()), field="name")
     if not name:
         raise ActionError(_("Enter a name."), code="name_required", field="name")
     if len(name) > 100:
@@ -76,7 +78,7 @@ def _clean_site(
     if kind not in SiteKind.values:
         raise ActionError(_("Choose the type of checkpoint."), code="bad_kind", field="kind")
     lon, lat = rules.clean_location(longitude, latitude)
-    note = " ".join((note or "").split())
+    note = check_text(" ".join((note or "").split()), field="note")
     if len(note) > 500:
         raise ActionError(_("The note has at most 500 characters."), code="note_too_long")
     return name, lon, lat, note
@@ -154,6 +156,76 @@ def update_checkpoint(
         changes=changes,
     )
     return checkpoint
+
+
+class TokenNotBound(ActionError):
+    """A terminal's token sends passages for a checkpoint it is not bound to (403)."""
+
+    status = 403
+
+
+def check_terminal(token: ApiToken | None, checkpoint: Checkpoint) -> None:
+    """A passage sent with a machine token is for a checkpoint that token is bound to. (A person
+    logged in on the web is not a terminal: their role and jurisdiction decide.)"""
+    if token is None:
+        return
+    if not checkpoint.tokens.filter(pk=token.pk).exists():
+        raise TokenNotBound(
+            _(
+                "This terminal's token may not register passages for this checkpoint. The "
+                "command office binds each terminal's token to its checkpoints."
+            ),
+            code="token_not_bound",
+            field="checkpoint",
+        )
+
+
+def bindable_tokens(actor: User | None, checkpoint: Checkpoint) -> list[ApiToken]:
+    """The usable tokens the actor may bind to the checkpoint: visible to the actor (their user
+    lives in the actor's jurisdiction), acting as a user who can see the checkpoint."""
+    from fangkong.accounts.models import ApiToken
+
+    tokens = ApiToken.objects.all() if actor is None else ApiToken.objects.visible_to(actor)
+    return [
+        t
+        for t in tokens.usable().select_related("user", "user__home_division").order_by("pk")
+        if path_in_scope(t.user, checkpoint.division_path)
+    ]
+
+
+@transaction.atomic
+def bind_tokens(
+    *, actor: User | None, checkpoint: Checkpoint, tokens: Sequence[int]
+) -> list[ApiToken]:
+    """Set the terminal tokens bound to a checkpoint (replacing the ones bound before)."""
+    checkpoint = Checkpoint.objects.select_for_update().get(pk=checkpoint.pk)
+    ensure_in_scope(actor, checkpoint.division_path)
+    allowed = {t.pk: t for t in bindable_tokens(actor, checkpoint)}
+    wanted = list(dict.fromkeys(tokens))
+    unknown = [pk for pk in wanted if pk not in allowed]
+    if unknown:
+        raise ActionError(
+            _(
+                "Token %(id)s cannot be bound here: it must be a valid token of your "
+                "jurisdiction acting as someone who can see this checkpoint."
+            )
+            % {"id": unknown[0]},
+            code="token_not_bindable",
+            field="tokens",
+        )
+    before = sorted(checkpoint.tokens.values_list("prefix", flat=True))
+    chosen = [allowed[pk] for pk in wanted]
+    checkpoint.tokens.set(chosen)
+    after = sorted(t.prefix for t in chosen)
+    if before != after:
+        record(
+            actor=actor,
+            action="checkpoint.tokens",
+            obj=checkpoint,
+            division_path=checkpoint.division_path,
+            changes={"tokens": [before, after]},
+        )
+    return chosen
 
 
 @transaction.atomic
@@ -463,7 +535,7 @@ def handle_handover(
     ensure_in_scope(actor, handover.destination_path)
     if outcome not in Outcome.values:
         raise ActionError(_("Choose what was done."), code="bad_outcome", field="outcome")
-    note = " ".join((note or "").split())
+    note = check_text(" ".join((note or "").split()), field="note")
     if len(note) > 500:
         raise ActionError(
             _("The note has at most 500 characters."), code="note_too_long", field="note"
@@ -496,7 +568,7 @@ def reveal_traveller(*, actor: User, handover: Handover, reason: str = "") -> Pa
     can be reached: allowed by role, and always audited."""
     handover = Handover.objects.select_related("entry").get(pk=handover.pk)
     ensure_in_scope(actor, handover.destination_path)
-    if not actor.has_perm("people.view_unmasked"):
+    if not actor.has_perm(PeoplePerm.VIEW_UNMASKED):
         raise ActionError(
             _("Your role may not see full ID numbers and phones."), code="forbidden_unmask"
         )

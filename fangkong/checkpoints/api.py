@@ -19,11 +19,27 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from fangkong.checkpoints import actions, rules, selectors
 from fangkong.checkpoints.actions import MAX_BATCH, PassageRejected, RecordResult
-from fangkong.checkpoints.choices import Direction, HandoverStatus, Outcome, SiteKind, Source
+from fangkong.checkpoints.choices import (
+    Direction,
+    HandoverOutcome,
+    HandoverStatus,
+    SiteKind,
+    Source,
+)
 from fangkong.checkpoints.intake import MAX_PEOPLE, PassageInput, PersonInput, Problem
 from fangkong.checkpoints.models import Checkpoint, Handover, Passage, PassagePerson
-from fangkong.core.api import InputSchema, require_perm
+from fangkong.checkpoints.permissions import CheckpointsPerm
+from fangkong.core.api import InputSchema, check_input_value, describe_text
 from fangkong.core.jurisdiction import get_visible_or_404, user_of
+from fangkong.core.parsing import (
+    MAX_ID,
+    MOMENT_CURSOR_PATTERN,
+    ApiDate,
+    ApiDateTime,
+    ApiId,
+    parse_moment_cursor,
+)
+from fangkong.core.permissions import require
 from fangkong.people.choices import DocType
 from fangkong.regions.models import Division
 
@@ -32,7 +48,6 @@ router = Router(tags=["checkpoints"])
 # A batch of 1,000 passages with their people is bigger than the 1 MiB every other endpoint
 # takes (DATA_UPLOAD_MAX_MEMORY_SIZE); this one alone reads up to this much.
 BATCH_MAX_BODY = 16 * 1024 * 1024
-CURSOR = r"^\d{1,19}_\d{1,19}$"
 
 
 # --- schemas -----------------------------------------------------------------------------------
@@ -91,17 +106,17 @@ class RecordIn(BaseModel):
     validates a dict twice (as given, then through its Django getter), which a batch of 1,000
     records would pay 1,000 times."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(
+        extra="forbid", str_strip_whitespace=True, json_schema_extra=describe_text
+    )
 
     @field_validator("*", mode="after")
     @classmethod
-    def _no_nul(cls, value: Any) -> Any:
-        if isinstance(value, str) and "\x00" in value:
-            raise ValueError(_("must not contain NUL characters"))
-        return value
+    def _checked(cls, value: Any) -> Any:
+        return check_input_value(value)
 
 
-class PersonIn(RecordIn):
+class PassagePersonIn(RecordIn):
     name: str = Field(..., max_length=50)
     doc_type: DocType = DocType.RESIDENT_ID
     doc_number: str = Field(..., max_length=40)
@@ -131,8 +146,8 @@ class PassageIn(RecordIn):
     )
     plate: str = Field("", max_length=20, description="吉A12345, 吉AD12345; empty or 步行 on foot")
     direction: Direction
-    passed_at: dt.datetime | None = Field(None, description="default now; at most 7 days ago")
-    people: list[PersonIn] = Field(..., min_length=1, max_length=MAX_PEOPLE)
+    passed_at: ApiDateTime | None = Field(None, description="default now; at most 7 days ago")
+    people: list[PassagePersonIn] = Field(..., min_length=1, max_length=MAX_PEOPLE)
 
     def to_input(self) -> PassageInput:
         return PassageInput(
@@ -152,7 +167,7 @@ class BatchPassageIn(PassageIn):
     uuid: uuid_lib.UUID  # required in a batch
 
 
-class BatchIn(InputSchema):
+class PassageBatchIn(InputSchema):
     checkpoint: int = Field(..., ge=1, description="id of the checkpoint every passage is from")
     passages: list[Any] = Field(
         ...,
@@ -178,7 +193,7 @@ class RecordOut(Schema):
     errors: list[ProblemOut] = []
 
 
-class BatchOut(Schema):
+class PassageBatchOut(Schema):
     created: int
     duplicates: int
     rejected: int
@@ -189,7 +204,8 @@ class RejectedOut(Schema):
     code: str
     message: str
     field: str | None = None
-    errors: list[ProblemOut]
+    # absent when the request itself was refused (not JSON), as in every other error answer
+    errors: list[ProblemOut] = Field(default_factory=list)
 
 
 class PassagePersonOut(Schema):
@@ -239,13 +255,13 @@ class PassagePage(Schema):
 
 
 class PassageQuery(Schema):
-    checkpoint: int | None = Field(None, ge=1)
-    date_from: dt.date | None = None
-    date_to: dt.date | None = None
+    checkpoint: ApiId | None = None
+    date_from: ApiDate | None = None
+    date_to: ApiDate | None = None
     flagged: bool | None = None
     plate: str | None = Field(None, max_length=20)
     doc_number: str | None = Field(None, max_length=40, description="exact document number")
-    after: str | None = Field(None, pattern=CURSOR)
+    after: str | None = Field(None, pattern=MOMENT_CURSOR_PATTERN)
     limit: int = Field(50, ge=1, le=200)
 
 
@@ -274,7 +290,7 @@ class HandoverOut(Schema):
     destination_code: str = Field(..., alias="destination.code")
     destination_name: str = Field(..., alias="destination.name")
     created_at: dt.datetime
-    outcome: Outcome | Literal[""]
+    outcome: HandoverOutcome | Literal[""]
     note: str
     handled_at: dt.datetime | None
     traveller: TravellerOut = Field(..., alias="entry")
@@ -288,12 +304,12 @@ class HandoverPage(Schema):
 
 class TodoQuery(Schema):
     status: Literal["pending", "handled", "all"] = "pending"
-    after: int | None = Field(None, ge=1)
+    after: ApiId | None = None
     limit: int = Field(50, ge=1, le=200)
 
 
 class HandleIn(InputSchema):
-    outcome: Outcome
+    outcome: HandoverOutcome
     note: str = Field("", max_length=500)
 
 
@@ -310,17 +326,17 @@ def _checkpoint(request: HttpRequest, pk: int) -> Checkpoint:
 @router.get("/checkpoints", response=CheckpointPage, summary="Checkpoints, with today's counts")
 def list_checkpoints(
     request: HttpRequest,
-    after: int | None = Query(None, ge=1),
+    after: int | None = Query(None, ge=1, le=MAX_ID),
     limit: int = Query(50, ge=1, le=200),
 ) -> dict[str, object]:
-    require_perm(request, "checkpoints.view_checkpoint")
+    require(request, CheckpointsPerm.VIEW_CHECKPOINT)
     page = selectors.checkpoint_page(user_of(request), after=after, size=limit)
     return {"items": page.items, "next_after": int(page.next_after) if page.next_after else None}
 
 
 @router.post("/checkpoints", response={201: CheckpointOut}, summary="Open a checkpoint")
 def create_checkpoint(request: HttpRequest, payload: CheckpointIn) -> Status[Checkpoint]:
-    require_perm(request, "checkpoints.add_checkpoint")
+    require(request, CheckpointsPerm.ADD_CHECKPOINT)
     division = get_visible_or_404(Division.objects.all(), request.user, code=payload.division)
     checkpoint = actions.create_checkpoint(
         actor=user_of(request),
@@ -335,11 +351,43 @@ def create_checkpoint(request: HttpRequest, payload: CheckpointIn) -> Status[Che
 
 
 @router.get("/checkpoints/{pk}", response=CheckpointOut, summary="One checkpoint")
-def get_checkpoint(request: HttpRequest, pk: int) -> Checkpoint:
-    require_perm(request, "checkpoints.view_checkpoint")
+def get_checkpoint(request: HttpRequest, pk: ApiId) -> Checkpoint:
+    require(request, CheckpointsPerm.VIEW_CHECKPOINT)
     checkpoint = _checkpoint(request, pk)
     checkpoint.today = selectors.day_counts([pk], timezone.localdate())[pk]  # type: ignore[attr-defined]
     return checkpoint
+
+
+class CheckpointTokenOut(Schema):
+    id: int
+    name: str
+    prefix: str
+
+
+class CheckpointTokensIn(InputSchema):
+    tokens: list[ApiId] = Field(
+        ..., max_length=100, description="ids of the terminal tokens that may post passages here"
+    )
+
+
+class CheckpointTokensOut(Schema):
+    tokens: list[CheckpointTokenOut]
+
+
+@router.put(
+    "/checkpoints/{pk}/tokens",
+    response={200: CheckpointTokensOut},
+    summary="Bind terminal tokens to a checkpoint (replaces the ones bound before)",
+)
+def bind_tokens(request: HttpRequest, pk: int, payload: CheckpointTokensIn) -> dict[str, Any]:
+    """A token bound to checkpoints may post passages for those only; a token bound to none
+    posts none. People logged in on the web are not limited by this."""
+    require(request, CheckpointsPerm.CHANGE_CHECKPOINT)
+    checkpoint = _checkpoint(request, pk)
+    tokens = actions.bind_tokens(
+        actor=user_of(request), checkpoint=checkpoint, tokens=payload.tokens
+    )
+    return {"tokens": tokens}
 
 
 # --- passages ----------------------------------------------------------------------------------
@@ -359,8 +407,9 @@ def _passage(pk: int) -> Passage:
     summary="Register one passage (201; 200 if its uuid was registered already)",
 )
 def create_passage(request: HttpRequest, payload: OnePassageIn) -> Status[Any]:
-    require_perm(request, "checkpoints.add_passage")
+    require(request, CheckpointsPerm.ADD_PASSAGE)
     checkpoint = _checkpoint(request, payload.checkpoint)
+    actions.check_terminal(getattr(request, "api_token", None), checkpoint)
     try:
         passage, created = actions.register_passage(
             actor=user_of(request),
@@ -423,16 +472,19 @@ def allow_body_up_to(limit: int) -> Callable[[Callable[..., Any]], Callable[...,
     return decorator
 
 
-@router.post("/passages/batch", response={200: BatchOut}, summary="Register up to 1,000 passages")
+@router.post(
+    "/passages/batch", response={200: PassageBatchOut}, summary="Register up to 1,000 passages"
+)
 @decorate_view(allow_body_up_to(BATCH_MAX_BODY))
-def create_passages(request: HttpRequest, payload: BatchIn) -> Any:
+def create_passages(request: HttpRequest, payload: PassageBatchIn) -> Any:
     """Idempotent by each passage's `uuid`: a passage sent again answers `duplicate` and writes
     nothing. Each record is checked on its own: a bad one answers `rejected` with its errors and
     does not hold up the others."""
-    require_perm(request, "checkpoints.add_passage")
+    require(request, CheckpointsPerm.ADD_PASSAGE)
     if len(payload.passages) > MAX_BATCH:
         raise actions.batch_too_large(len(payload.passages))
     checkpoint = _checkpoint(request, payload.checkpoint)
+    actions.check_terminal(getattr(request, "api_token", None), checkpoint)
     parsed: list[tuple[int, PassageInput]] = []
     results: list[RecordResult] = []
     for index, item in enumerate(payload.passages):
@@ -477,7 +529,7 @@ def create_passages(request: HttpRequest, payload: BatchIn) -> Any:
 
 @router.get("/passages", response=PassagePage, summary="Passages at checkpoints you may see")
 def list_passages(request: HttpRequest, query: Query[PassageQuery]) -> dict[str, object]:
-    require_perm(request, "checkpoints.view_passage")
+    require(request, CheckpointsPerm.VIEW_PASSAGE)
     filters = selectors.PassageFilters(
         date_from=query.date_from,
         date_to=query.date_to,
@@ -487,13 +539,14 @@ def list_passages(request: HttpRequest, query: Query[PassageQuery]) -> dict[str,
     )
     if query.checkpoint is not None:
         filters.checkpoint = _checkpoint(request, query.checkpoint)
-    page = selectors.passage_page(user_of(request), filters, after=query.after, size=query.limit)
+    after = parse_moment_cursor(query.after)
+    page = selectors.passage_page(user_of(request), filters, after=after, size=query.limit)
     return {"items": page.items, "next_after": page.next_after}
 
 
 @router.get("/passages/{pk}", response=PassageOut, summary="One passage with its people")
-def get_passage(request: HttpRequest, pk: int) -> Passage:
-    require_perm(request, "checkpoints.view_passage")
+def get_passage(request: HttpRequest, pk: ApiId) -> Passage:
+    require(request, CheckpointsPerm.VIEW_PASSAGE)
     passage: Passage = get_visible_or_404(
         Passage.objects.select_related("checkpoint").prefetch_related("people__destination"),
         request.user,
@@ -509,7 +562,7 @@ def get_passage(request: HttpRequest, pk: int) -> Passage:
     "/todo/passages", response=HandoverPage, summary="Flagged travellers handed to your area"
 )
 def list_todo(request: HttpRequest, query: Query[TodoQuery]) -> dict[str, object]:
-    require_perm(request, "checkpoints.view_handover")
+    require(request, CheckpointsPerm.VIEW_HANDOVER)
     page = selectors.todo_page(
         user_of(request),
         status=None if query.status == "all" else query.status,
@@ -522,8 +575,8 @@ def list_todo(request: HttpRequest, query: Query[TodoQuery]) -> dict[str, object
 @router.post(
     "/todo/passages/{pk}/handle", response=HandoverOut, summary="Mark a flagged traveller handled"
 )
-def handle_todo(request: HttpRequest, pk: int, payload: HandleIn) -> Handover:
-    require_perm(request, "checkpoints.handle_handover")
+def handle_todo(request: HttpRequest, pk: ApiId, payload: HandleIn) -> Handover:
+    require(request, CheckpointsPerm.HANDLE_HANDOVER)
     handover = get_visible_or_404(Handover.objects.all(), request.user, pk=pk)
     done = actions.handle_handover(
         actor=user_of(request), handover=handover, outcome=payload.outcome, note=payload.note

@@ -40,8 +40,9 @@ class HandoverStatus(models.TextChoices):
     HANDLED = "handled", _("handled")
 
 
-class Outcome(models.TextChoices):
-    """What the destination grid found when it followed a flagged traveller up."""
+class HandoverOutcome(models.TextChoices):
+    """What the destination grid found when it followed a flagged traveller up. (Named so in the
+    OpenAPI description, apart from the screening's ``Outcome``; ``Outcome`` stays an alias.)"""
 
     VISITED = "visited", _("visited, no further action")
     SCREENED = "screened", _("screened and registered")
@@ -49,3 +50,6 @@ class Outcome(models.TextChoices):
     REFERRED = "referred", _("referred to a fever clinic")
     NOT_FOUND = "not_found", _("not found at the destination")
     LEFT = "left", _("has left the area")
+
+
+Outcome = HandoverOutcome

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from fangkong.checkpoints.choices import Direction, Outcome, SiteKind
 from fangkong.checkpoints.intake import MAX_PEOPLE, PersonInput
 from fangkong.people.choices import DocType
+from fangkong.people.forms import TemperatureField
 from fangkong.people.idcard import PROVINCES
 from fangkong.regions.choices import Level
 from fangkong.regions.models import Division
@@ -73,6 +74,27 @@ class CloseForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), required=False, max_length=200)
 
 
+class TokensForm(forms.Form):
+    """The terminal tokens that may register passages at a checkpoint."""
+
+    tokens = forms.TypedMultipleChoiceField(
+        label=_("Terminal tokens"),
+        required=False,
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "A token bound here may register passages at this checkpoint (and at the others it "
+            "is bound to) only; a token bound to no checkpoint registers none."
+        ),
+    )
+
+    def __init__(self, *args: Any, choices: list[tuple[int, str]], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        field = self.fields["tokens"]
+        assert isinstance(field, forms.TypedMultipleChoiceField)
+        field.choices = choices
+
+
 # --- registering a passage ---------------------------------------------------------------------
 
 
@@ -126,14 +148,7 @@ class PersonForm(forms.Form):
     phone = forms.CharField(
         label=_("Phone"), max_length=20, widget=forms.TextInput(attrs={"type": "tel"})
     )
-    temperature = forms.DecimalField(
-        label=_("Temperature (°C)"),
-        max_digits=4,
-        decimal_places=1,
-        widget=forms.NumberInput(
-            attrs={"step": "0.1", "inputmode": "decimal", "placeholder": "36.5"}
-        ),
-    )
+    temperature = TemperatureField()
     origin = forms.ChoiceField(
         label=_("Coming from"), choices=origin_choices, initial=HOME_PROVINCE
     )

@@ -165,7 +165,7 @@ def clean_origin(code: str, name: str, abroad: bool) -> tuple[str, str]:
             code="origin_required",
             field="origin_code",
         )
-    if not code.isdigit() or len(code) not in ORIGIN_CODE_LENGTHS:
+    if not (code.isascii() and code.isdigit()) or len(code) not in ORIGIN_CODE_LENGTHS:
         raise ActionError(
             _("An origin code has 2, 4, 6, 9 or 12 digits (e.g. 42 湖北省, 420100 武汉市)."),
             code="bad_origin_code",
@@ -190,7 +190,7 @@ def clean_destination_code(code: str, *, required: bool) -> str:
                 field="destination",
             )
         return ""
-    if not code.isdigit() or len(code) not in DESTINATION_CODE_LENGTHS:
+    if not (code.isascii() and code.isdigit()) or len(code) not in DESTINATION_CODE_LENGTHS:
         raise ActionError(
             _(
                 "A destination is the code of a county (6 digits), township (9), "
@@ -375,9 +375,15 @@ def prepare(
                 )
     good = [r for r in records if r.ok]
     people = [p for r in good for p in r.people]
+    # Travellers are linked to the registry only inside the checkpoint's own area: a link (and
+    # the passage's `in_registry`) must not tell whether a number is registered elsewhere.
     known: dict[tuple[str, str], int] = {}
     for numbers in chunks(sorted({p.doc_number for p in people})):
-        rows = Person.objects.filter(doc_number__in=numbers)
+        rows = Person.objects.filter(
+            doc_number__in=numbers,
+            moved_out_at__isnull=True,
+            division_path__startswith=checkpoint.division_path,
+        )
         for doc_type, doc_number, pk in rows.values_list("doc_type", "doc_number", "id"):
             known[(doc_type, doc_number)] = pk
     days = [timezone.localdate(r.passed_at) for r in good if r.passed_at is not None]

@@ -50,6 +50,14 @@ class Checkpoint(models.Model):
     active = models.BooleanField(_("active"), default=True)
     note = models.CharField(_("note"), max_length=500, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # The terminals' tokens that may register passages here (and at no other checkpoint of
+    # theirs); a token bound to no checkpoint registers none. Set by the command office.
+    tokens = models.ManyToManyField(
+        "accounts.ApiToken",
+        verbose_name=_("terminal tokens"),
+        related_name="checkpoints",
+        blank=True,
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

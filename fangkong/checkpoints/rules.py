@@ -22,9 +22,10 @@ from django.utils.translation import gettext as _
 from fangkong.checkpoints.choices import FlagReason
 from fangkong.core.errors import ActionError
 
-FEVER_AT = Decimal("37.3")  # °C; at or above is fever (DESIGN.md section 4)
-TEMPERATURE_MIN = Decimal("35.0")
-TEMPERATURE_MAX = Decimal("42.0")
+# The temperature bounds and the fever threshold are the people app's, shared with screening and
+# observation: checked here through the same functions.
+from fangkong.people.health import clean_temperature as clean_temperature
+from fangkong.people.health import is_fever
 
 # Passages are registered as they happen; a terminal that was offline uploads them later, but
 # not weeks later. A few minutes ahead are allowed for terminals whose clock runs fast.
@@ -74,7 +75,7 @@ def clean_plate(raw: str | None) -> str:
     )
 
 
-# --- time and temperature ----------------------------------------------------------------------
+# --- time (the temperature is checked by fangkong.people.health) ------------------------------
 
 
 def clean_passed_at(value: dt.datetime, now: dt.datetime) -> dt.datetime:
@@ -93,29 +94,6 @@ def clean_passed_at(value: dt.datetime, now: dt.datetime) -> dt.datetime:
             field="passed_at",
         )
     return value
-
-
-def clean_temperature(value: Decimal | float | str, *, field: str = "temperature") -> Decimal:
-    try:
-        temperature = Decimal(str(value)).quantize(Decimal("0.1"))
-        if not temperature.is_finite():
-            raise ValueError(value)
-    except (ArithmeticError, ValueError):
-        raise ActionError(
-            _("Enter the temperature in °C, like 36.5."), code="bad_temperature", field=field
-        ) from None
-    if not (TEMPERATURE_MIN <= temperature <= TEMPERATURE_MAX):
-        raise ActionError(
-            _("A body temperature is between %(low)s and %(high)s °C.")
-            % {"low": TEMPERATURE_MIN, "high": TEMPERATURE_MAX},
-            code="temperature_out_of_range",
-            field=field,
-        )
-    return temperature
-
-
-def is_fever(temperature: Decimal) -> bool:
-    return temperature >= FEVER_AT
 
 
 # --- where a checkpoint stands -----------------------------------------------------------------

@@ -4,7 +4,6 @@ the to-do list, destination search. Each runs a fixed number of queries whatever
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -14,6 +13,7 @@ from django.utils import timezone
 
 from fangkong.checkpoints.choices import HandoverStatus
 from fangkong.checkpoints.models import Checkpoint, Handover, Passage, PassagePerson
+from fangkong.core.parsing import encode_moment_cursor
 from fangkong.people.idcard import InvalidIdNumber, parse_resident_id
 from fangkong.regions.choices import Level
 from fangkong.regions.models import Division
@@ -23,8 +23,6 @@ if TYPE_CHECKING:
     from fangkong.accounts.models import User
 
 T = TypeVar("T")
-EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-CURSOR_RE = re.compile(r"^(\d{1,19})_(\d{1,19})$")
 
 
 @dataclass
@@ -117,19 +115,7 @@ def normalise_doc_number(raw: str) -> str:
 
 
 def encode_cursor(passage: Passage) -> str:
-    micros = (passage.passed_at - EPOCH) // dt.timedelta(microseconds=1)
-    return f"{micros}_{passage.pk}"
-
-
-def decode_cursor(cursor: str | None) -> tuple[dt.datetime, int] | None:
-    match = CURSOR_RE.match(cursor or "")
-    if not match:
-        return None
-    try:
-        moment = EPOCH + dt.timedelta(microseconds=int(match.group(1)))
-    except OverflowError:
-        return None
-    return moment, int(match.group(2))
+    return encode_moment_cursor(passage.passed_at, passage.pk)
 
 
 def filter_passages(qs: QuerySet[Passage], filters: PassageFilters) -> QuerySet[Passage]:
@@ -154,14 +140,18 @@ def filter_passages(qs: QuerySet[Passage], filters: PassageFilters) -> QuerySet[
 
 
 def passage_page(
-    user: User, filters: PassageFilters, *, after: str | None = None, size: int = 50
+    user: User,
+    filters: PassageFilters,
+    *,
+    after: tuple[dt.datetime, int] | None = None,
+    size: int = 50,
 ) -> Page[Passage]:
     """Passages the user may see (their checkpoints' division in the user's subtree), newest
-    first, keyset-paged by (time, id); each with its checkpoint and people (two queries)."""
+    first, keyset-paged by (time, id) (``after``: ``core.parsing.parse_moment_cursor``); each
+    with its checkpoint and people (two queries)."""
     qs = filter_passages(Passage.objects.visible_to(user), filters)
-    cursor = decode_cursor(after)
-    if cursor is not None:
-        moment, pk = cursor
+    if after is not None:
+        moment, pk = after
         qs = qs.filter(Q(passed_at__lt=moment) | Q(passed_at=moment, pk__lt=pk))
     people = Prefetch("people", PassagePerson.objects.select_related("destination"))
     qs = qs.select_related("checkpoint").prefetch_related(people).order_by("-passed_at", "-pk")

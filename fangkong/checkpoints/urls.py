@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:pk>/edit/", views.checkpoint_edit, name="edit"),
     path("<int:pk>/close/", views.checkpoint_close, name="close"),
     path("<int:pk>/reopen/", views.checkpoint_reopen, name="reopen"),
+    path("<int:pk>/tokens/", views.checkpoint_tokens, name="tokens"),
     path("<int:pk>/register/", views.register, name="register"),
     path("register/person-row/", views.person_row, name="person_row"),
     path("register/destinations/", views.destinations, name="destinations"),

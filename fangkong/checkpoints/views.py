@@ -9,7 +9,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
@@ -30,20 +29,20 @@ from fangkong.checkpoints.forms import (
     PassageForm,
     PersonForm,
     PersonFormSet,
+    TokensForm,
     now_local,
 )
 from fangkong.checkpoints.intake import MAX_PEOPLE, PassageInput
 from fangkong.checkpoints.models import Checkpoint, Handover, Passage
+from fangkong.checkpoints.permissions import CheckpointsPerm
 from fangkong.core.forms import run_action
 from fangkong.core.jurisdiction import OutOfJurisdiction, get_visible_or_404, user_of
+from fangkong.core.parsing import parse_date, parse_id, parse_int, parse_moment_cursor
+from fangkong.core.permissions import require
+from fangkong.people.permissions import PeoplePerm
 
 PAGE = 50
 RECENT = 20
-
-
-def _require(request: HttpRequest, perm: str) -> None:
-    if not request.user.has_perm(perm):
-        raise PermissionDenied
 
 
 def _checkpoint(request: HttpRequest, pk: int) -> Checkpoint:
@@ -53,15 +52,12 @@ def _checkpoint(request: HttpRequest, pk: int) -> Checkpoint:
     return checkpoint
 
 
-def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() and len(value) < 19 else None
+def _int(value: str | None, field: str = "after") -> int | None:
+    return parse_id(value, field=field)
 
 
-def _date(value: str | None) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
+def _date(value: str | None, field: str) -> dt.date | None:
+    return parse_date(value, field=field)
 
 
 # --- sites -------------------------------------------------------------------------------------
@@ -69,14 +65,14 @@ def _date(value: str | None) -> dt.date | None:
 
 @login_required
 def checkpoint_list(request: HttpRequest) -> HttpResponse:
-    _require(request, "checkpoints.view_checkpoint")
+    require(request, CheckpointsPerm.VIEW_CHECKPOINT)
     page = selectors.checkpoint_page(
         user_of(request), after=_int(request.GET.get("after")), size=PAGE
     )
     return render(
         request,
         "checkpoints/checkpoint_list.html",
-        {"page": page, "can_manage": request.user.has_perm("checkpoints.add_checkpoint")},
+        {"page": page, "can_manage": request.user.has_perm(CheckpointsPerm.ADD_CHECKPOINT)},
     )
 
 
@@ -90,7 +86,7 @@ def _warn_location(request: HttpRequest, checkpoint: Checkpoint) -> None:
 @login_required
 @require_http_methods(["GET", "POST"])
 def checkpoint_create(request: HttpRequest) -> HttpResponse:
-    _require(request, "checkpoints.add_checkpoint")
+    require(request, CheckpointsPerm.ADD_CHECKPOINT)
     form = CheckpointForm(request.POST or None, actor=request.user)
     if request.method == "POST" and form.is_valid():
         checkpoint = run_action(
@@ -108,7 +104,7 @@ def checkpoint_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def checkpoint_edit(request: HttpRequest, pk: int) -> HttpResponse:
     checkpoint = _checkpoint(request, pk)
-    _require(request, "checkpoints.change_checkpoint")
+    require(request, CheckpointsPerm.CHANGE_CHECKPOINT)
     initial = {
         "name": checkpoint.name,
         "kind": checkpoint.kind,
@@ -135,9 +131,37 @@ def checkpoint_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+def checkpoint_tokens(request: HttpRequest, pk: int) -> HttpResponse:
+    """Bind the terminals' tokens to this checkpoint (the command office)."""
+    checkpoint = _checkpoint(request, pk)
+    require(request, CheckpointsPerm.CHANGE_CHECKPOINT)
+    user = user_of(request)
+    choices = [
+        (t.pk, f"{t.name} ({t.prefix}…) · {t.user.username}")
+        for t in actions.bindable_tokens(user, checkpoint)
+    ]
+    bound = list(checkpoint.tokens.values_list("pk", flat=True))
+    form = TokensForm(request.POST or None, initial={"tokens": bound}, choices=choices)
+    if request.method == "POST" and form.is_valid():
+        done = run_action(
+            form,
+            lambda: actions.bind_tokens(
+                actor=user, checkpoint=checkpoint, tokens=form.cleaned_data["tokens"]
+            ),
+        )
+        if done is not None:
+            messages.success(request, _("Saved."))
+            return redirect(checkpoint.get_absolute_url())
+    return render(
+        request, "checkpoints/checkpoint_tokens.html", {"form": form, "checkpoint": checkpoint}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
 def checkpoint_close(request: HttpRequest, pk: int) -> HttpResponse:
     checkpoint = _checkpoint(request, pk)
-    _require(request, "checkpoints.change_checkpoint")
+    require(request, CheckpointsPerm.CHANGE_CHECKPOINT)
     form = CloseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         done = run_action(
@@ -157,7 +181,7 @@ def checkpoint_close(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def checkpoint_reopen(request: HttpRequest, pk: int) -> HttpResponse:
     checkpoint = _checkpoint(request, pk)
-    _require(request, "checkpoints.change_checkpoint")
+    require(request, CheckpointsPerm.CHANGE_CHECKPOINT)
     form = Form()
     done = run_action(
         form, lambda: actions.reopen_checkpoint(actor=user_of(request), checkpoint=checkpoint)
@@ -170,19 +194,19 @@ def checkpoint_reopen(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def checkpoint_detail(request: HttpRequest, pk: int) -> HttpResponse:
     checkpoint = _checkpoint(request, pk)
-    _require(request, "checkpoints.view_checkpoint")
+    require(request, CheckpointsPerm.VIEW_CHECKPOINT)
     context: dict[str, Any] = {
         "checkpoint": checkpoint,
         "today": selectors.day_counts([checkpoint.pk], timezone.localdate())[checkpoint.pk],
         "warnings": rules.location_warnings(
             checkpoint.division_path, checkpoint.longitude, checkpoint.latitude
         ),
-        "can_manage": request.user.has_perm("checkpoints.change_checkpoint"),
-        "can_view_passages": request.user.has_perm("checkpoints.view_passage"),
+        "can_manage": request.user.has_perm(CheckpointsPerm.CHANGE_CHECKPOINT),
+        "can_view_passages": request.user.has_perm(CheckpointsPerm.VIEW_PASSAGE),
     }
     if context["can_view_passages"]:
         context["recent"] = selectors.recent_passages(checkpoint, RECENT)
-    if request.user.has_perm("checkpoints.add_passage") and checkpoint.active:
+    if request.user.has_perm(CheckpointsPerm.ADD_PASSAGE) and checkpoint.active:
         context.update(_blank_registration())
     return render(request, "checkpoints/checkpoint_detail.html", context)
 
@@ -217,7 +241,7 @@ def _place_problems(form: PassageForm, filled: list[PersonForm], problems: list[
 @require_http_methods(["GET", "POST"])
 def register(request: HttpRequest, pk: int) -> HttpResponse:
     checkpoint = _checkpoint(request, pk)
-    _require(request, "checkpoints.add_passage")
+    require(request, CheckpointsPerm.ADD_PASSAGE)
     if request.method == "GET":
         context = {"checkpoint": checkpoint, **_blank_registration()}
         return render(request, "checkpoints/register.html", context)
@@ -268,7 +292,7 @@ def register(request: HttpRequest, pk: int) -> HttpResponse:
 def _with_one_more_row(data: QueryDict) -> QueryDict:
     data = data.copy()
     key = f"{PEOPLE_PREFIX}-TOTAL_FORMS"
-    total = _int(data.get(key)) or 0
+    total = parse_int(data.get(key), field=key, max_value=1000) or 0
     data[key] = str(min(total + 1, MAX_PEOPLE))
     return data
 
@@ -276,8 +300,9 @@ def _with_one_more_row(data: QueryDict) -> QueryDict:
 @login_required
 def person_row(request: HttpRequest) -> HttpResponse:
     """One more person on the registration form (htmx): the row, and the form count updated."""
-    _require(request, "checkpoints.add_passage")
-    index = _int(request.GET.get(f"{PEOPLE_PREFIX}-TOTAL_FORMS")) or 0
+    require(request, CheckpointsPerm.ADD_PASSAGE)
+    key = f"{PEOPLE_PREFIX}-TOTAL_FORMS"
+    index = parse_int(request.GET.get(key), field=key, max_value=1000) or 0
     if index >= MAX_PEOPLE:
         return render(request, "checkpoints/_people_full.html", {"max_people": MAX_PEOPLE})
     form = PersonForm(
@@ -293,7 +318,7 @@ def person_row(request: HttpRequest) -> HttpResponse:
 @login_required
 def destinations(request: HttpRequest) -> HttpResponse:
     """Suggestions for a destination field (htmx fills its <datalist>)."""
-    _require(request, "checkpoints.add_passage")
+    require(request, CheckpointsPerm.ADD_PASSAGE)
     query = request.GET.get("q") or next(
         (str(v) for k, v in request.GET.items() if k.endswith("destination")), ""
     )
@@ -312,13 +337,13 @@ def destinations(request: HttpRequest) -> HttpResponse:
 def _filters(request: HttpRequest) -> selectors.PassageFilters:
     get = request.GET
     filters = selectors.PassageFilters(
-        date_from=_date(get.get("from")),
-        date_to=_date(get.get("to")),
+        date_from=_date(get.get("from"), "from"),
+        date_to=_date(get.get("to"), "to"),
         flagged={"1": True, "0": False}.get(get.get("flagged", "")),
         plate=rules.normalise_plate(get.get("plate", ""))[:16],
         doc_number=(get.get("doc") or "").strip()[:40],
     )
-    checkpoint_id = _int(get.get("checkpoint"))
+    checkpoint_id = _int(get.get("checkpoint"), "checkpoint")
     if checkpoint_id is not None:
         filters.checkpoint = _checkpoint(request, checkpoint_id)
     return filters
@@ -326,10 +351,10 @@ def _filters(request: HttpRequest) -> selectors.PassageFilters:
 
 @login_required
 def passage_list(request: HttpRequest) -> HttpResponse:
-    _require(request, "checkpoints.view_passage")
+    require(request, CheckpointsPerm.VIEW_PASSAGE)
     filters = _filters(request)
     page = selectors.passage_page(
-        user_of(request), filters, after=request.GET.get("after"), size=PAGE
+        user_of(request), filters, after=parse_moment_cursor(request.GET.get("after")), size=PAGE
     )
     query = request.GET.copy()
     query.pop("after", None)
@@ -351,7 +376,7 @@ def passage_detail(request: HttpRequest, pk: int) -> HttpResponse:
     passage = get_visible_or_404(
         Passage.objects.select_related("checkpoint", "registered_by"), request.user, pk=pk
     )
-    _require(request, "checkpoints.view_passage")
+    require(request, CheckpointsPerm.VIEW_PASSAGE)
     people = list(passage.people.select_related("destination", "handover"))
     labels = selectors.division_labels([p.destination for p in people if p.destination])
     for entry in people:
@@ -368,7 +393,7 @@ def passage_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def todo(request: HttpRequest) -> HttpResponse:
-    _require(request, "checkpoints.view_handover")
+    require(request, CheckpointsPerm.VIEW_HANDOVER)
     status = request.GET.get("status", HandoverStatus.PENDING)
     if status not in (*HandoverStatus.values, "all"):
         status = HandoverStatus.PENDING
@@ -400,10 +425,10 @@ def _handover(request: HttpRequest, pk: int) -> Handover:
 @require_http_methods(["GET", "POST"])
 def handle(request: HttpRequest, pk: int) -> HttpResponse:
     handover = _handover(request, pk)
-    _require(request, "checkpoints.view_handover")
+    require(request, CheckpointsPerm.VIEW_HANDOVER)
     form = HandleForm(request.POST or None)
     if request.method == "POST":
-        _require(request, "checkpoints.handle_handover")
+        require(request, CheckpointsPerm.HANDLE_HANDOVER)
         if form.is_valid():
             done = run_action(
                 form,
@@ -429,8 +454,8 @@ def _handle_context(
         "passage": handover.entry.passage,
         "form": form,
         "revealed": revealed,
-        "can_handle": request.user.has_perm("checkpoints.handle_handover"),
-        "can_reveal": request.user.has_perm("people.view_unmasked"),
+        "can_handle": request.user.has_perm(CheckpointsPerm.HANDLE_HANDOVER),
+        "can_reveal": request.user.has_perm(PeoplePerm.VIEW_UNMASKED),
     }
 
 
@@ -439,8 +464,8 @@ def _handle_context(
 def reveal(request: HttpRequest, pk: int) -> HttpResponse:
     """The full document number and phone, for the destination to reach the traveller."""
     handover = _handover(request, pk)
-    _require(request, "checkpoints.view_handover")
-    _require(request, "people.view_unmasked")
+    require(request, CheckpointsPerm.VIEW_HANDOVER)
+    require(request, PeoplePerm.VIEW_UNMASKED)
     actions.reveal_traveller(actor=user_of(request), handover=handover, reason="跟进卡口推送人员")
     return render(
         request, "checkpoints/handle.html", _handle_context(request, handover, HandleForm(), True)

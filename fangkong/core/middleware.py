@@ -71,3 +71,43 @@ class ApiMethodNotAllowedMiddleware:
                 json_response["Allow"] = response["Allow"]
             return json_response
         return response
+
+
+class BadInputMiddleware:
+    """A page whose query string cannot be parsed (``core.parsing.BadInput``) answers the 400
+    page with the parser's message, instead of a server error. (The API answers it as JSON.)"""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        from fangkong.core.parsing import BadInput
+
+        if not isinstance(exception, BadInput):
+            return None
+        if request.path.startswith("/api/"):
+            body = {"code": exception.code, "message": exception.message}
+            if exception.field:
+                body["field"] = exception.field
+            return JsonResponse(body, status=400)
+        from fangkong.core.views import bad_request
+
+        return bad_request(request, exception)
+
+
+class ApiNoStoreMiddleware:
+    """Every answer under /api/ carries ``Cache-Control: no-store``: API answers hold personal
+    data (unmasked numbers with ``?unmasked=1`` or a reveal), and no proxy or browser cache may
+    keep them. Pages that show full numbers set the same header themselves."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if request.path.startswith("/api/"):
+            response["Cache-Control"] = "no-store"
+        return response

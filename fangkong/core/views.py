@@ -6,11 +6,19 @@ from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from fangkong.audit.permissions import AuditPerm
+from fangkong.regions.permissions import RegionsPerm
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     division = getattr(request.user, "home_division", None)
+    user = request.user
+    if not user.has_perm(RegionsPerm.VIEW_DIVISION) and user.has_perm(AuditPerm.VIEW_AUDITEVENT):
+        # the audit administrator reads the audit log and nothing else (三员分立)
+        return redirect("audit:list")
     if division is None:
         return render(request, "core/no_division.html")
     return redirect(division.get_absolute_url())
@@ -40,4 +48,13 @@ def server_error(request: HttpRequest) -> HttpResponse:
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return render(request, "400.html", status=400)
+    from fangkong.core.errors import ActionError
+
+    # a query parameter refused by core.parsing says which one and why
+    message = exception.message if isinstance(exception, ActionError) else ""
+    if request.path.startswith("/api/"):
+        # e.g. a multipart body without its boundary, refused by Django before the API runs:
+        # JSON like every API error
+        text = message or _("The request is invalid.")
+        return JsonResponse({"code": "bad_request", "message": text}, status=400)
+    return render(request, "400.html", {"message": message}, status=400)

@@ -51,6 +51,9 @@ DEMO_USERS = [
         (Role.SYSADMIN, Role.PROVINCE_COMMAND),
         "省指挥部系统管理员",
     ),
+    # 三员分立: the system administrator above (no audit log), a security and an audit one
+    DemoUser("anquan", "安全管理员", "220000000000", (Role.SECURITY_ADMIN,), "省指挥部安全管理员"),
+    DemoUser("shenji", "审计管理员", "220000000000", (Role.AUDIT_ADMIN,), "省指挥部审计管理员"),
     DemoUser(
         "sheng",
         "省指挥部值班员",
@@ -184,6 +187,8 @@ def load_users() -> list[DemoUser]:
             roles=[str(r) for r in spec.roles],
             full_name=spec.full_name,
             title=spec.title,
+            # published accounts: no forced change, or the next visitor finds them changed
+            must_change_password=False,
         )
         created.append(spec)
     return created

@@ -43,7 +43,7 @@ from fangkong.audit.models import AuditEvent
 from fangkong.observation.actions import new_nonce
 from fangkong.observation.choices import Kind, Source, Status
 from fangkong.observation.models import CheckIn, Observation
-from fangkong.people.choices import PersonStatus
+from fangkong.people.choices import OBSERVATION_DAYS, PersonStatus, Symptom
 from fangkong.people.models import Household, Person
 from fangkong.regions.choices import Level
 from fangkong.regions.models import Division
@@ -53,7 +53,7 @@ from fangkong.screening.actions import (
     new_screening,
     observation_reason,
 )
-from fangkong.screening.choices import OBSERVATION_DAYS, Contact, Outcome, Symptom, Transport
+from fangkong.screening.choices import Contact, Outcome, Transport
 from fangkong.screening.models import Screening
 from fangkong.screening.rules import Area, assess
 

@@ -16,15 +16,17 @@ from django.utils.translation import gettext as _
 
 from fangkong.audit.actions import record
 from fangkong.core.errors import ActionError, Conflict
-from fangkong.core.jurisdiction import ensure_in_scope
+from fangkong.core.jurisdiction import OutOfJurisdiction, ensure_in_scope
+from fangkong.core.validators import check_text
 from fangkong.observation.choices import Kind, Source, Status
 from fangkong.observation.models import CheckIn, Observation
-from fangkong.people.choices import PersonStatus
+from fangkong.observation.permissions import ObservationPerm
+from fangkong.people.choices import FEVER_AT, OBSERVATION_DAYS, PersonStatus
+from fangkong.people.health import clean_symptoms, clean_temperature
 from fangkong.people.models import Person
-from fangkong.regions.choices import Level
 from fangkong.regions.models import Division
-from fangkong.screening.choices import FEVER_AT, OBSERVATION_DAYS
-from fangkong.screening.validators import clean_symptoms, clean_temperature, clean_uuid
+from fangkong.regions.selectors import check_active_grid
+from fangkong.screening.validators import clean_uuid
 
 if TYPE_CHECKING:
     from fangkong.accounts.models import User
@@ -111,10 +113,8 @@ def start_observation(
     created): a person already under active observation keeps that one, which is returned."""
     grid = Division.objects.get(pk=grid.pk)
     ensure_in_scope(actor, grid.path)
-    if grid.level != Level.GRID or not grid.active:
-        raise ActionError(
-            _("An observation is kept by an active grid."), code="not_a_grid", field="grid"
-        )
+    kept = _("An observation is kept by an active grid.")
+    check_active_grid(grid, not_a_grid=kept, retired=kept)
     if kind not in Kind.values:
         raise ActionError(_("Choose home or centralized observation."), code="bad_kind")
     Person.objects.select_for_update().only("id").get(pk=person.pk)  # one start at a time
@@ -263,7 +263,7 @@ def record_check_in(
         day=day,
         temperature=value,
         symptoms=chosen,
-        note=" ".join((note or "").split())[:200],
+        note=check_text(" ".join((note or "").split()), field="note")[:200],
         source=source,
         client_uuid=key,
         created_by=actor,
@@ -373,6 +373,10 @@ def record_check_ins(
             observation = by_id.get(item.observation_id)
             if observation is None:
                 raise _not_found()
+            try:  # the write gate, as for one check-in; answered like one that does not exist
+                ensure_in_scope(actor, observation.division_path)
+            except OutOfJurisdiction:
+                raise _not_found() from None
             done = stored.get(item.client_uuid)
             if done is not None or item.client_uuid in in_batch:
                 same = (
@@ -491,7 +495,7 @@ def _end(
 ) -> Observation:
     observation.status = status
     observation.ended_on = timezone.localdate()
-    observation.end_note = " ".join((note or "").split())[:300]
+    observation.end_note = check_text(" ".join((note or "").split()), field="note")[:300]
     observation.save(update_fields=["status", "ended_on", "end_note", "updated_at"])
     only_from = OBSERVED if person_status == PersonStatus.NORMAL else None
     changed = set_person_status(observation.person_id, person_status, only_from=only_from)
@@ -522,7 +526,7 @@ def release_observation(
     ``release_early`` permission), with the reason."""
     observation = _active(actor, observation)
     if timezone.localdate() < observation.end_date:
-        if actor is not None and not actor.has_perm("observation.release_early"):
+        if actor is not None and not actor.has_perm(ObservationPerm.RELEASE_EARLY):
             raise ActionError(
                 _(
                     "The observation runs until %(end)s. Only a village or community secretary "

@@ -12,16 +12,19 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import ValidationError as PydanticError
 
-from fangkong.core.api import InputSchema, _validation_message, require_perm
+from fangkong.core.api import InputSchema, _validation_message
 from fangkong.core.jurisdiction import get_visible_or_404, user_of
+from fangkong.core.parsing import ApiDate, ApiId
+from fangkong.core.permissions import require
 from fangkong.observation import actions, selectors
 from fangkong.observation.choices import Kind, Source
 from fangkong.observation.choices import Status as ObservationStatus
 from fangkong.observation.models import CheckIn, Observation
+from fangkong.observation.permissions import ObservationPerm
+from fangkong.people.choices import Symptom
+from fangkong.people.schemas import PersonSummaryOut
 from fangkong.regions.choices import Level
 from fangkong.regions.models import Division
-from fangkong.screening.api import PersonOut
-from fangkong.screening.choices import Symptom
 
 router = Router(tags=["observation"])
 
@@ -41,7 +44,7 @@ class CheckInOut(Schema):
 
 class ObservationOut(Schema):
     id: int
-    person: PersonOut
+    person: PersonSummaryOut
     grid_code: str = Field(..., alias="grid.code")
     grid_name: str = Field(..., alias="grid.name")
     kind: Kind
@@ -79,13 +82,13 @@ class ObservationQuery(Schema):
     missed: bool = Field(False, description="missed yesterday's check-in (and today's after 20:00)")
     fever: bool = Field(False, description="the latest check-in had a fever")
     q: str | None = Field(None, max_length=40, description="name, or document number (exact)")
-    after: int | None = Field(None, ge=1)
+    after: ApiId | None = None
     limit: int = Field(50, ge=1, le=200)
 
 
 class CheckInIn(InputSchema):
     client_uuid: uuid.UUID = Field(..., description="chosen by the client; sending again is safe")
-    day: dt.date | None = Field(None, description="default: today")
+    day: ApiDate | None = Field(None, description="default: today")
     temperature: Decimal = Field(..., description="℃, 35.0–42.0")
     symptoms: list[Symptom] = Field([], max_length=10)
     note: str = Field("", max_length=200)
@@ -101,7 +104,7 @@ class BatchItemIn(CheckInIn):
     observation_id: int = Field(..., ge=1)
 
 
-class BatchIn(InputSchema):
+class CheckInBatchIn(InputSchema):
     items: list[Any] = Field(
         ...,
         min_length=1,
@@ -119,7 +122,7 @@ class BatchResultOut(Schema):
     errors: list[dict[str, str]]
 
 
-class BatchOut(Schema):
+class CheckInBatchOut(Schema):
     created: int
     duplicate: int
     rejected: int
@@ -139,7 +142,7 @@ def _one(request: HttpRequest, pk: int) -> Observation:
 
 @router.get("/observations", response=ObservationPage, summary="Observations in your area")
 def list_observations(request: HttpRequest, query: Query[ObservationQuery]) -> dict[str, object]:
-    require_perm(request, "observation.view_observation")
+    require(request, ObservationPerm.VIEW_OBSERVATION)
     visible = Division.objects.all()
     filters = selectors.Filters(
         within=get_visible_or_404(visible, request.user, code=query.within)
@@ -161,8 +164,8 @@ def list_observations(request: HttpRequest, query: Query[ObservationQuery]) -> d
 
 
 @router.get("/observations/{pk}", response=ObservationDetailOut, summary="One observation")
-def get_observation(request: HttpRequest, pk: int) -> Observation:
-    require_perm(request, "observation.view_observation")
+def get_observation(request: HttpRequest, pk: ApiId) -> Observation:
+    require(request, ObservationPerm.VIEW_OBSERVATION)
     return _one(request, pk)
 
 
@@ -187,10 +190,10 @@ def _result(check_in: CheckIn, created: bool) -> CheckIn:
     response={200: CheckInResult, 201: CheckInResult},
     summary="Record a day's check-in",
 )
-def create_check_in(request: HttpRequest, pk: int, payload: CheckInIn) -> Status[CheckIn]:
+def create_check_in(request: HttpRequest, pk: ApiId, payload: CheckInIn) -> Status[CheckIn]:
     """One a day: 201 when stored, 200 when this ``client_uuid`` was stored before, 409 when
     the day already has another check-in. A fever proposes a referral."""
-    require_perm(request, "observation.add_checkin")
+    require(request, ObservationPerm.ADD_CHECKIN)
     check_in, created = actions.record_check_in(
         actor=user_of(request),
         # only whether it is visible (404 otherwise): the action reads it again, locked
@@ -207,12 +210,12 @@ def create_check_in(request: HttpRequest, pk: int, payload: CheckInIn) -> Status
     return Status(201 if created else 200, _result(check_in, created))
 
 
-@router.post("/check-ins/batch", response=BatchOut, summary="Record up to 1,000 check-ins")
-def batch_check_ins(request: HttpRequest, payload: BatchIn) -> dict[str, Any]:
+@router.post("/check-ins/batch", response=CheckInBatchOut, summary="Record up to 1,000 check-ins")
+def batch_check_ins(request: HttpRequest, payload: CheckInBatchIn) -> dict[str, Any]:
     """Each record stands on its own: one bad record does not refuse the others. Idempotent by
     ``client_uuid``: sending the same batch again creates nothing and answers ``duplicate``.
     Observations outside your jurisdiction are rejected as not found."""
-    require_perm(request, "observation.add_checkin")
+    require(request, ObservationPerm.ADD_CHECKIN)
     parsed: list[actions.BatchItem] = []
     early: list[actions.BatchResult] = []
     for index, raw in enumerate(payload.items):
@@ -253,18 +256,18 @@ def batch_check_ins(request: HttpRequest, payload: BatchIn) -> dict[str, Any]:
 
 
 @router.post("/observations/{pk}/release", response=ObservationOut, summary="Release")
-def release(request: HttpRequest, pk: int, payload: EndIn) -> Observation:
+def release(request: HttpRequest, pk: ApiId, payload: EndIn) -> Observation:
     """On or after the end date; earlier only with the ``release_early`` permission (village
     secretaries and above) and a ``note`` saying why."""
-    require_perm(request, "observation.change_observation")
+    require(request, ObservationPerm.CHANGE_OBSERVATION)
     return actions.release_observation(
         actor=user_of(request), observation=_one(request, pk), note=payload.note
     )
 
 
 @router.post("/observations/{pk}/refer", response=ObservationOut, summary="Refer to a clinic")
-def refer(request: HttpRequest, pk: int, payload: EndIn) -> Observation:
-    require_perm(request, "observation.change_observation")
+def refer(request: HttpRequest, pk: ApiId, payload: EndIn) -> Observation:
+    require(request, ObservationPerm.CHANGE_OBSERVATION)
     return actions.refer_observation(
         actor=user_of(request), observation=_one(request, pk), note=payload.note
     )

@@ -7,9 +7,10 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from fangkong.core.parsing import DateField
 from fangkong.observation.choices import Kind, Status
-from fangkong.screening.choices import Symptom
-from fangkong.screening.forms import temperature_field
+from fangkong.people.choices import Symptom
+from fangkong.people.forms import TemperatureField
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -17,14 +18,14 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 class CheckInForm(forms.Form):
     """A day's check-in: by the grid worker (any day of the observation) or by the person."""
 
-    temperature = temperature_field()
+    temperature = TemperatureField()
     symptoms = forms.MultipleChoiceField(
         label=_("Symptoms today"),
         choices=Symptom.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    day = forms.DateField(label=_("Day"), widget=DATE)
+    day = DateField(label=_("Day"), widget=DATE)
     client_uuid = forms.UUIDField(widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, with_day: bool = True, **kwargs: Any):

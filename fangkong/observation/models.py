@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fangkong.core.jurisdiction import ScopedQuerySet
 from fangkong.observation.choices import Kind, Source, Status
-from fangkong.screening.choices import FEVER_AT, Symptom
+from fangkong.people.choices import FEVER_AT, Symptom
 
 
 class Observation(models.Model):

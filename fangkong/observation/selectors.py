@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from fangkong.observation.choices import Status
 from fangkong.observation.models import CheckIn, Observation
-from fangkong.screening.choices import FEVER_AT
-from fangkong.screening.selectors import search_person
+from fangkong.people.choices import FEVER_AT
+from fangkong.people.selectors import search_filter
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -99,7 +99,7 @@ def observations(user: User | AnonymousUser, filters: Filters) -> QuerySet[Obser
     if filters.kind:
         qs = qs.filter(kind=filters.kind)
     if filters.q:
-        qs = search_person(qs, filters.q)
+        qs = qs.filter(search_filter(filters.q, prefix="person__"))
     return qs
 
 

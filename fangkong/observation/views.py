@@ -7,7 +7,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,20 +16,17 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from fangkong.core.forms import run_action
 from fangkong.core.jurisdiction import get_visible_or_404, user_of
+from fangkong.core.parsing import parse_id
+from fangkong.core.permissions import require
 from fangkong.observation import actions, links, selectors
 from fangkong.observation.choices import Source, Status
 from fangkong.observation.forms import CheckInForm, EndForm, ObservationFilterForm
 from fangkong.observation.models import Observation
-from fangkong.regions.choices import Level
-from fangkong.regions.models import Division
+from fangkong.observation.permissions import ObservationPerm
+from fangkong.regions.selectors import list_filter_divisions
 from fangkong.screening.views import person_url
 
 PAGE = 50
-
-
-def _require(request: HttpRequest, perm: str) -> None:
-    if not request.user.has_perm(perm):
-        raise PermissionDenied
 
 
 def _filters(
@@ -48,15 +44,9 @@ def _filters(
         errors = [str(e) for errs in form.errors.values() for e in errs]
         return form, filters, errors
     clean = form.cleaned_data
-    visible = Division.objects.visible_to(request.user)
-    if clean["within"]:
-        filters.within = visible.filter(code=clean["within"].strip()).first()
-        if filters.within is None:
-            errors.append(_("No division with this code in your jurisdiction."))
-    if clean["grid"]:
-        filters.grid = visible.filter(code=clean["grid"].strip(), level=Level.GRID).first()
-        if filters.grid is None:
-            errors.append(_("No grid with this code in your jurisdiction."))
+    filters.within, filters.grid, errors = list_filter_divisions(
+        request.user, clean["within"], clean["grid"]
+    )
     filters.status, filters.kind = clean["status"], clean["kind"]
     filters.missed, filters.fever, filters.q = clean["missed"], clean["fever"], clean["q"].strip()
     return form, filters, errors
@@ -65,14 +55,13 @@ def _filters(
 @login_required
 def observation_list(request: HttpRequest) -> HttpResponse:
     """Observations in the user's subtree, with what needs doing today (missed, fever) first."""
-    _require(request, "observation.view_observation")
+    require(request, ObservationPerm.VIEW_OBSERVATION)
     form, filters, errors = _filters(request)
     page = selectors.Page(items=[], next_after=None)
     if not errors:
-        after = request.GET.get("after") or ""
         page = selectors.page(
             selectors.observations(request.user, filters),
-            after=int(after) if after.isdigit() else None,
+            after=parse_id(request.GET.get("after"), field="after"),
             size=PAGE,
         )
     params = request.GET.copy()
@@ -122,13 +111,13 @@ def _detail(
         "check_in_form": check_in_form or CheckInForm(),
         "refer_form": refer_form or EndForm(prefix="refer"),
         "release_form": release_form or EndForm(prefix="release"),
-        "can_check_in": observation.is_active and user.has_perm("observation.add_checkin"),
-        "can_end": observation.is_active and user.has_perm("observation.change_observation"),
+        "can_check_in": observation.is_active and user.has_perm(ObservationPerm.ADD_CHECKIN),
+        "can_end": observation.is_active and user.has_perm(ObservationPerm.CHANGE_OBSERVATION),
         "early": timezone.localdate() < observation.end_date,
-        "can_release_early": user.has_perm("observation.release_early"),
+        "can_release_early": user.has_perm(ObservationPerm.RELEASE_EARLY),
         "link": (
             personal_url(request, observation)
-            if observation.is_active and user.has_perm("observation.manage_link")
+            if observation.is_active and user.has_perm(ObservationPerm.MANAGE_LINK)
             else ""
         ),
     }
@@ -137,7 +126,7 @@ def _detail(
 
 @login_required
 def observation_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request, "observation.view_observation")
+    require(request, ObservationPerm.VIEW_OBSERVATION)
     return _detail(request, _observation(request, pk))
 
 
@@ -146,7 +135,7 @@ def observation_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def check_in(request: HttpRequest, pk: int) -> HttpResponse:
     """The grid worker enters a day's check-in (idempotent by the form's hidden UUID)."""
     observation = _observation(request, pk)
-    _require(request, "observation.add_checkin")
+    require(request, ObservationPerm.ADD_CHECKIN)
     form = CheckInForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
@@ -180,7 +169,7 @@ def _end(
     request: HttpRequest, pk: int, action: Any, prefix: str, done_message: str
 ) -> HttpResponse:
     observation = _observation(request, pk)
-    _require(request, "observation.change_observation")
+    require(request, ObservationPerm.CHANGE_OBSERVATION)
     form = EndForm(request.POST, prefix=prefix)
     if form.is_valid():
         done = run_action(
@@ -221,7 +210,7 @@ def refer(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def rotate_link(request: HttpRequest, pk: int) -> HttpResponse:
     observation = _observation(request, pk)
-    _require(request, "observation.manage_link")
+    require(request, ObservationPerm.MANAGE_LINK)
     form = EndForm()
     done = run_action(
         form, lambda: actions.rotate_link(actor=user_of(request), observation=observation)
@@ -253,9 +242,19 @@ def _link_invalid(request: HttpRequest, exc: links.LinkInvalid) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def personal(request: HttpRequest, token: str) -> HttpResponse:
     """The person's own check-in page, opened by the signed link (no login)."""
+    from fangkong.accounts import throttle
+    from fangkong.core.middleware import client_ip
+
+    # Too many links that open nothing from one address: refused for a while (429), even a
+    # good one, so that links cannot be guessed (accounts.throttle).
+    address = client_ip(request)
+    if throttle.is_blocked(throttle.CHECK_IN_LINK, address):
+        return throttle.throttled(request, throttle.CHECK_IN_LINK)
     try:
         observation = links.observation_for(token)
     except links.LinkInvalid as exc:
+        if throttle.record_failure(throttle.CHECK_IN_LINK, address):
+            return throttle.throttled(request, throttle.CHECK_IN_LINK)
         return _link_invalid(request, exc)
     today = timezone.localdate()
     form = CheckInForm(request.POST or None, with_day=False)

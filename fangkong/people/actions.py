@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from fangkong.audit.actions import diff, record, snapshot
 from fangkong.core.errors import ActionError
 from fangkong.core.jurisdiction import ensure_in_scope, path_in_scope
-from fangkong.core.validators import clean_phone
+from fangkong.core.validators import check_text, clean_phone
 from fangkong.people.choices import DocType, Sex
 from fangkong.people.idcard import (
     EARLIEST_BIRTH_YEAR,
@@ -22,7 +22,8 @@ from fangkong.people.idcard import (
     parse_resident_id,
 )
 from fangkong.people.models import Household, Person, PersonMove
-from fangkong.regions.choices import Level
+from fangkong.people.permissions import PeoplePerm
+from fangkong.regions.selectors import check_active_grid
 
 if TYPE_CHECKING:
     from fangkong.accounts.models import User
@@ -108,7 +109,7 @@ def clean_identity(
 
 
 def clean_name(name: str) -> str:
-    name = " ".join((name or "").split())
+    name = check_text(" ".join((name or "").split()), field="name")
     if not name:
         raise ActionError(_("Enter the person's name."), code="name_required", field="name")
     if len(name) > 50:
@@ -119,14 +120,11 @@ def clean_name(name: str) -> str:
 
 
 def _check_grid(grid: Division) -> None:
-    if grid.level != Level.GRID:
-        raise ActionError(_("People are registered in a grid."), code="not_a_grid", field="grid")
-    if not grid.active:
-        raise ActionError(_("This grid has been retired."), code="grid_retired", field="grid")
+    check_active_grid(grid, not_a_grid=_("People are registered in a grid."))
 
 
 def _clean_address(address: str) -> str:
-    address = " ".join((address or "").split())
+    address = check_text(" ".join((address or "").split()), field="address")
     if len(address) > MAX_ADDRESS:
         raise ActionError(
             _("An address has at most %(max)d characters.") % {"max": MAX_ADDRESS},
@@ -151,11 +149,10 @@ def _same_name(a: str, b: str) -> bool:
 
 
 def _known_person(actor: User | None, person: Person, grid: Division, name: str) -> Person:
-    """Someone registers a person whose identity is already known: the same person, found.
+    """Someone registers a person whose record they can see already: the same person, found.
 
     The name must agree with the record, or the number is probably mistyped and nothing is
-    done (the message does not say whose number it is). A person whose record lies outside
-    the actor's jurisdiction now lives in the actor's grid: they move there with their history.
+    done. (The record is inside the actor's jurisdiction, so saying so discloses nothing.)
     """
     if not _same_name(person.name, name):
         raise ActionError(
@@ -166,18 +163,97 @@ def _known_person(actor: User | None, person: Person, grid: Division, name: str)
             code="name_mismatch",
             field="doc_number",
         )
-    if person.grid_id != grid.pk and not path_in_scope(actor, person.division_path):
-        _move(actor, person, grid, reason=_("registered where they now live"))
     return person
 
 
 def _find(identity: Identity) -> Person | None:
-    """The person with this identity, locked, or None."""
+    """The current record of this identity, locked, or None."""
     return (
         Person.objects.select_for_update()
         .select_related("grid")
-        .filter(doc_type=identity.doc_type, doc_number=identity.doc_number)
+        .filter(
+            doc_type=identity.doc_type, doc_number=identity.doc_number, moved_out_at__isnull=True
+        )
         .first()
+    )
+
+
+def _sees(actor: User | None, person: Person) -> bool:
+    return actor is None or path_in_scope(actor, person.division_path)
+
+
+def area_towards(start: Division, end: Division) -> Division:
+    """Where ``end`` lies, as seen from ``start``: the child of their common ancestor on the way
+    to ``end`` (from a grid of 南关区 to one of 吉林市: 吉林市; to another grid of the same
+    village: that grid)."""
+    from fangkong.regions.models import Division
+
+    ours, theirs = start.path.strip("/").split("/"), end.path.strip("/").split("/")
+    depth = 0
+    while depth < min(len(ours), len(theirs)) - 1 and ours[depth] == theirs[depth]:
+        depth += 1
+    if depth < len(theirs) - 1 or ours[depth] != theirs[depth]:
+        return Division.objects.get(path="/".join(theirs[: depth + 1]) + "/")
+    return end
+
+
+def _relocate(
+    actor: User | None, old: Person, grid: Division, fresh: Person
+) -> tuple[Person, bool]:
+    """A person whose current record lies outside the actor's jurisdiction registers where
+    they live now. The actor's jurisdiction gets a record of its own, made of what the actor
+    typed, and the answer is the same as for an identity never seen (nothing of the other
+    record is returned, not even that it exists). The old record stays where it was, with its
+    history, marked moved out; that jurisdiction is told where to (``area_towards``) and when,
+    and, if the names differ, that the number should be checked. Audited on both sides."""
+    old.moved_out_at = timezone.now()
+    old.save(update_fields=["moved_out_at", "updated_at"])
+    fresh.household = _household(grid, fresh.address)
+    fresh.save()
+    _audit_creation(actor, fresh, grid)
+    to_area, from_area = area_towards(old.grid, grid), area_towards(grid, old.grid)
+    name_differs = not _same_name(old.name, fresh.name)
+    PersonMove.objects.create(
+        person=old,
+        successor=fresh,
+        from_grid=old.grid,
+        from_path=old.division_path,
+        to_grid=grid,
+        to_path=grid.path,
+        to_area=to_area,
+        name_differs=name_differs,
+        moved_by=actor,
+    )
+    reason = _("registered where they now live")
+    moved_to: dict[str, Any] = {"moved_to": [None, f"{to_area.name} ({to_area.code})"]}
+    if name_differs:
+        moved_to["name_differs"] = [None, True]
+    record(
+        actor=actor,
+        action="person.move_out",
+        obj=old,
+        division_path=old.division_path,
+        changes=moved_to,
+        reason=reason,
+    )
+    record(
+        actor=actor,
+        action="person.move_in",
+        obj=fresh,
+        division_path=grid.path,
+        changes={"moved_from": [None, f"{from_area.name} ({from_area.code})"]},
+        reason=reason,
+    )
+    return fresh, True
+
+
+def _audit_creation(actor: User | None, person: Person, grid: Division) -> None:
+    record(
+        actor=actor,
+        action="person.create",
+        obj=person,
+        division_path=grid.path,
+        changes=diff({}, snapshot(person, ["name", "doc_type", "sex", "birth_date", "grid"])),
     )
 
 
@@ -195,7 +271,9 @@ def register_person(
     address: str = "",
 ) -> tuple[Person, bool]:
     """Find the person with this identity, or register them in ``grid``. Returns (person,
-    created). A known person who now lives in the actor's grid is moved there (history kept).
+    created). A person whose record the actor can see is found (``created`` false). A person
+    known only outside the actor's jurisdiction is registered here anew, exactly as if the
+    identity were new, and their old record stays behind as history (``_relocate``).
 
     Safe under concurrency: two people registering the same identity at once get one record
     (the unique constraint decides; the loser finds the winner's row).
@@ -207,7 +285,7 @@ def register_person(
     phone = clean_phone(phone, required=False)
     address = _clean_address(address)
     existing = _find(identity)
-    if existing is not None:
+    if existing is not None and _sees(actor, existing):
         return _known_person(actor, existing, grid, name), False
     person = Person(
         name=name,
@@ -220,6 +298,8 @@ def register_person(
         grid=grid,
         division_path=grid.path,
     )
+    if existing is not None:
+        return _relocate(actor, existing, grid, person)
     try:
         with transaction.atomic():  # a lost race leaves no household behind either
             person.household = _household(grid, address)
@@ -228,14 +308,11 @@ def register_person(
         existing = _find(identity)
         if existing is None:  # pragma: no cover - an integrity error of another kind
             raise
+        if not _sees(actor, existing):
+            person.pk = None
+            return _relocate(actor, existing, grid, person)
         return _known_person(actor, existing, grid, name), False
-    record(
-        actor=actor,
-        action="person.create",
-        obj=person,
-        division_path=grid.path,
-        changes=diff({}, snapshot(person, ["name", "doc_type", "sex", "birth_date", "grid"])),
-    )
+    _audit_creation(actor, person, grid)
     return person, True
 
 
@@ -280,7 +357,13 @@ def _move(actor: User | None, person: Person, grid: Division, reason: str) -> No
     _check_grid(grid)
     old = person.grid
     PersonMove.objects.create(
-        person=person, from_grid=old, to_grid=grid, to_path=grid.path, moved_by=actor
+        person=person,
+        from_grid=old,
+        from_path=old.path,
+        to_grid=grid,
+        to_path=grid.path,
+        to_area=area_towards(old, grid),
+        moved_by=actor,
     )
     person.grid, person.division_path = grid, grid.path
     person.household = _household(grid, person.address)
@@ -311,6 +394,15 @@ def move_person(*, actor: User | None, person: Person, grid: Division) -> Person
     person = Person.objects.select_for_update().select_related("grid").get(pk=person.pk)
     ensure_in_scope(actor, person.division_path)
     ensure_in_scope(actor, grid.path)
+    if person.moved_out_at is not None:
+        raise ActionError(
+            _(
+                "This person has moved to another jurisdiction; this record stays as their "
+                "history here. Register them again where they live."
+            ),
+            code="moved_away",
+            field="grid",
+        )
     if person.grid_id != grid.pk:
         _move(actor, person, grid, reason=_("moved"))
     return person
@@ -321,7 +413,7 @@ def reveal_person(*, actor: User, person: Person, reason: str = "") -> Person:
     """Show the unmasked ID number and phone: allowed by role, and always audited."""
     person = Person.objects.select_related("grid").get(pk=person.pk)  # where they are now
     ensure_in_scope(actor, person.division_path)
-    if not actor.has_perm("people.view_unmasked"):
+    if not actor.has_perm(PeoplePerm.VIEW_UNMASKED):
         raise ActionError(
             _("Your role may not see full ID numbers and phones."), code="forbidden_unmask"
         )
@@ -339,7 +431,7 @@ def reveal_person(*, actor: User, person: Person, reason: str = "") -> Person:
 def reveal_people(*, actor: User, people: list[Person], reason: str = "") -> list[Person]:
     """A page of people shown unmasked (the API's ``?unmasked=1``): one audit row each, so
     each person's jurisdiction sees who looked at them."""
-    if not actor.has_perm("people.view_unmasked"):
+    if not actor.has_perm(PeoplePerm.VIEW_UNMASKED):
         raise ActionError(
             _("Your role may not see full ID numbers and phones."), code="forbidden_unmask"
         )

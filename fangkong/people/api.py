@@ -7,42 +7,26 @@ ID numbers and phones are masked in every answer, except the ones that show them
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
-from fangkong.core.api import InputSchema, require_perm
+from fangkong.core.api import InputSchema
 from fangkong.core.jurisdiction import get_visible_or_404, user_of
+from fangkong.core.parsing import ApiDate, ApiId
+from fangkong.core.permissions import require
 from fangkong.people import actions, selectors
 from fangkong.people.choices import DocType, PersonStatus, Sex
 from fangkong.people.models import Person
+from fangkong.people.permissions import PeoplePerm
+from fangkong.people.schemas import PersonOut
 from fangkong.regions.choices import Level
-from fangkong.regions.models import Division
+from fangkong.regions.selectors import visible_division
 
 router = Router(tags=["people"])
 
 CODE = r"^\d{1,15}$"
-
-
-class PersonOut(Schema):
-    id: int
-    name: str
-    doc_type: DocType
-    doc_number: str = Field(..., description="masked (220102********1234) unless `masked` is false")
-    sex: Sex
-    birth_date: dt.date | None
-    phone: str = Field(..., description="masked (138****5678) unless `masked` is false")
-    address: str
-    grid_code: str
-    grid_name: str
-    household_id: int | None
-    status: PersonStatus
-    status_since: dt.datetime | None
-    created_at: dt.datetime
-    updated_at: dt.datetime
-    masked: bool
 
 
 class RegisteredOut(PersonOut):
@@ -73,21 +57,35 @@ def person_out(person: Person, *, unmasked: bool = False, **extra: Any) -> dict[
         "created_at": person.created_at,
         "updated_at": person.updated_at,
         "masked": not unmasked,
+        "moved_out_at": person.moved_out_at,
+        "moved_to": _moved_to(person),
         **extra,
     }
+
+
+def _moved_to(person: Person) -> str | None:
+    if person.moved_out_at is None:
+        return None
+    if hasattr(person, "moved_to"):  # annotated by the list (selectors.with_moved_to)
+        return str(person.moved_to) if person.moved_to else None
+    move = selectors.move_away_of(person)
+    return move.to_area.name if move is not None and move.to_area is not None else None
 
 
 class PeopleQuery(Schema):
     within: str | None = Field(None, pattern=CODE, description="a division's code: its subtree")
     grid: str | None = Field(None, pattern=CODE, description="a grid's code")
     status: PersonStatus | None = None
+    moved: bool | None = Field(
+        None, description="true: only people who moved to another jurisdiction; false: the others"
+    )
     q: str | None = Field(
         None,
         min_length=1,
         max_length=40,
         description="name (prefix), full document number or phone",
     )
-    after: int | None = Field(None, ge=1, le=2**63 - 1)
+    after: ApiId | None = None
     limit: int = Field(50, ge=1, le=200)
     unmasked: bool = Field(False, description="full numbers: needs people.view_unmasked; audited")
     reason: str = Field("", max_length=200, description="why the full numbers are needed")
@@ -99,7 +97,7 @@ class PersonIn(InputSchema):
     doc_type: DocType = DocType.RESIDENT_ID
     doc_number: str = Field(..., min_length=1, max_length=40)
     sex: Sex | None = Field(None, description="for a resident ID: from the number if left out")
-    birth_date: dt.date | None = Field(None, description="for a resident ID: from the number")
+    birth_date: ApiDate | None = Field(None, description="for a resident ID: from the number")
     phone: str = Field("", max_length=20)
     address: str = Field("", max_length=200)
 
@@ -109,7 +107,7 @@ class PersonPatch(InputSchema):
 
     name: str | None = Field(None, min_length=1, max_length=50)
     sex: Sex | None = None
-    birth_date: dt.date | None = None
+    birth_date: ApiDate | None = None
     phone: str | None = Field(None, max_length=20, description='"" removes the phone')
     address: str | None = Field(None, max_length=200)
 
@@ -127,28 +125,22 @@ def _person(request: HttpRequest, pk: int) -> Person:
     return person
 
 
-def _division(request: HttpRequest, code: str, **lookup: Any) -> Division:
-    division: Division = get_visible_or_404(
-        Division.objects.all(), request.user, code=code, **lookup
-    )
-    return division
-
-
 @router.get("/people", response=PeoplePageOut, summary="People in your jurisdiction")
 def list_people(request: HttpRequest, query: Query[PeopleQuery]) -> dict[str, Any]:
     """Newest first, paged by id: pass `next_after` as `after` for the next page."""
-    require_perm(request, "people.view_person")
+    require(request, PeoplePerm.VIEW_PERSON)
     if query.unmasked:
-        require_perm(request, "people.view_unmasked")
+        require(request, PeoplePerm.VIEW_UNMASKED)
     user = user_of(request)
     page = selectors.people_page(
         user,
-        within=_division(request, query.within) if query.within else None,
-        grid=_division(request, query.grid, level=Level.GRID) if query.grid else None,
+        within=visible_division(request.user, query.within) if query.within else None,
+        grid=visible_division(request.user, query.grid, level=Level.GRID) if query.grid else None,
         status=query.status,
         query=query.q,
         after=query.after,
         size=query.limit,
+        moved=query.moved,
     )
     if query.unmasked:
         actions.reveal_people(actor=user, people=page.items, reason=query.reason)
@@ -159,8 +151,8 @@ def list_people(request: HttpRequest, query: Query[PeopleQuery]) -> dict[str, An
 
 
 @router.get("/people/{pk}", response=PersonOut, summary="One person (masked)")
-def get_person(request: HttpRequest, pk: int) -> dict[str, Any]:
-    require_perm(request, "people.view_person")
+def get_person(request: HttpRequest, pk: ApiId) -> dict[str, Any]:
+    require(request, PeoplePerm.VIEW_PERSON)
     return person_out(_person(request, pk))
 
 
@@ -171,9 +163,10 @@ def get_person(request: HttpRequest, pk: int) -> dict[str, Any]:
 )
 def register_person(request: HttpRequest, payload: PersonIn) -> Status[dict[str, Any]]:
     """201 with `"created": true` for a new person; 200 with `"created": false` and the
-    existing record when the document is already registered (no duplicate is made)."""
-    require_perm(request, "people.add_person")
-    grid = _division(request, payload.grid, level=Level.GRID)
+    existing record when the document is already registered in your jurisdiction (no duplicate
+    is made). A person known only in another jurisdiction answers exactly like a new one."""
+    require(request, PeoplePerm.ADD_PERSON)
+    grid = visible_division(request.user, payload.grid, level=Level.GRID)
     person, created = actions.register_person(
         actor=user_of(request),
         grid=grid,
@@ -190,8 +183,8 @@ def register_person(request: HttpRequest, payload: PersonIn) -> Status[dict[str,
 
 
 @router.patch("/people/{pk}", response=PersonOut, summary="Change a person's details")
-def update_person(request: HttpRequest, pk: int, payload: PersonPatch) -> dict[str, Any]:
-    require_perm(request, "people.change_person")
+def update_person(request: HttpRequest, pk: ApiId, payload: PersonPatch) -> dict[str, Any]:
+    require(request, PeoplePerm.CHANGE_PERSON)
     person = _person(request, pk)
     sent = payload.model_dump(exclude_unset=True)
     person = actions.update_person(
@@ -207,10 +200,10 @@ def update_person(request: HttpRequest, pk: int, payload: PersonPatch) -> dict[s
 
 
 @router.post("/people/{pk}/move", response=PersonOut, summary="Move a person to another grid")
-def move_person(request: HttpRequest, pk: int, payload: MoveIn) -> dict[str, Any]:
-    require_perm(request, "people.change_person")
+def move_person(request: HttpRequest, pk: ApiId, payload: MoveIn) -> dict[str, Any]:
+    require(request, PeoplePerm.CHANGE_PERSON)
     person = _person(request, pk)
-    grid = _division(request, payload.grid, level=Level.GRID)
+    grid = visible_division(request.user, payload.grid, level=Level.GRID)
     person = actions.move_person(actor=user_of(request), person=person, grid=grid)
     return person_out(person)
 
@@ -220,9 +213,9 @@ def move_person(request: HttpRequest, pk: int, payload: MoveIn) -> dict[str, Any
     response=PersonOut,
     summary="The person with the full ID number and phone (audited)",
 )
-def reveal_person(request: HttpRequest, pk: int, payload: RevealIn) -> dict[str, Any]:
-    require_perm(request, "people.view_person")
-    require_perm(request, "people.view_unmasked")
+def reveal_person(request: HttpRequest, pk: ApiId, payload: RevealIn) -> dict[str, Any]:
+    require(request, PeoplePerm.VIEW_PERSON)
+    require(request, PeoplePerm.VIEW_UNMASKED)
     person = actions.reveal_person(
         actor=user_of(request), person=_person(request, pk), reason=payload.reason
     )

@@ -1,5 +1,16 @@
+"""The person and health terms every module shares: documents, sex, a person's status, what a
+fever is, the temperature a body can have, symptoms and how long an observation lasts. They
+live here, in the lowest app, once; screening, observation and checkpoints import them."""
+
+from decimal import Decimal
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+FEVER_AT = Decimal("37.3")  # ℃: a temperature at or above this is a fever (DESIGN.md section 4)
+TEMPERATURE_MIN = Decimal("35.0")  # ℃: a body temperature outside 35.0–42.0 is a typing error
+TEMPERATURE_MAX = Decimal("42.0")
+OBSERVATION_DAYS = 14  # medical observation lasts 14 days from the last exposure
 
 
 class DocType(models.TextChoices):
@@ -33,3 +44,16 @@ class RevealReason(models.TextChoices):
     VERIFY = "verify", _("to verify their identity")
     REFERRAL = "referral", _("for a referral or transfer")
     REPORT = "report", _("for a report to the health authorities")
+
+
+class Symptom(models.TextChoices):
+    FEVER = "fever", _("fever")
+    DRY_COUGH = "dry_cough", _("dry cough")
+    FATIGUE = "fatigue", _("fatigue")
+    SORE_THROAT = "sore_throat", _("sore throat")
+    SHORT_BREATH = "short_breath", _("shortness of breath")
+    DIARRHOEA = "diarrhoea", _("diarrhoea")
+    MUSCLE_ACHE = "muscle_ache", _("muscle ache")
+    TASTE_SMELL = "taste_smell", _("loss of taste or smell")
+    NASAL_CONGESTION = "nasal_congestion", _("nasal congestion")
+    CONJUNCTIVITIS = "conjunctivitis", _("conjunctivitis")

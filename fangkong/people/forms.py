@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from fangkong.people.choices import DocType, RevealReason, Sex
-from fangkong.regions.choices import Level
+from fangkong.core.errors import ActionError
+from fangkong.core.parsing import DateField
+from fangkong.people.choices import TEMPERATURE_MAX, TEMPERATURE_MIN, DocType, RevealReason, Sex
+from fangkong.people.health import clean_temperature
 from fangkong.regions.models import Division
 
 if TYPE_CHECKING:
@@ -30,6 +34,37 @@ class DateInput(forms.DateInput):
 SEX_CHOICES = [("", _("from the ID number")), *Sex.choices]
 
 
+class TemperatureField(forms.DecimalField):
+    """Body temperature as typed on a phone (decimal keypad, steps of 0.1), the one field of
+    every form that records one (screening, check-in, checkpoint passage). It checks through
+    :func:`fangkong.people.health.clean_temperature`, so the form refuses what the actions
+    refuse (outside 35.0–42.0 ℃, however large) with the same message."""
+
+    def __init__(self, **kwargs: Any):
+        kwargs.setdefault("label", _("Temperature (℃)"))
+        kwargs.setdefault(
+            "widget",
+            forms.NumberInput(
+                attrs={
+                    "step": "0.1",
+                    "min": str(TEMPERATURE_MIN),
+                    "max": str(TEMPERATURE_MAX),
+                    "inputmode": "decimal",
+                    "placeholder": "36.5",
+                }
+            ),
+        )
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
+        if value in self.empty_values:
+            return None
+        try:
+            return clean_temperature(value)
+        except ActionError as exc:
+            raise ValidationError(exc.message, code=exc.code) from None
+
+
 class PersonForm(forms.Form):
     """Register a person in a grid (the grid comes from the page's address)."""
 
@@ -48,7 +83,7 @@ class PersonForm(forms.Form):
         ),
     )
     sex = forms.ChoiceField(label=_("Sex"), choices=SEX_CHOICES, required=False)
-    birth_date = forms.DateField(label=_("Birth date"), required=False, widget=DateInput())
+    birth_date = DateField(label=_("Birth date"), required=False, widget=DateInput())
     phone = forms.CharField(
         label=_("Phone"),
         max_length=20,
@@ -71,7 +106,7 @@ class PersonEditForm(forms.Form):
 
     name = PersonForm.base_fields["name"]
     sex = forms.ChoiceField(label=_("Sex"), choices=Sex.choices)
-    birth_date = forms.DateField(label=_("Birth date"), required=False, widget=DateInput())
+    birth_date = DateField(label=_("Birth date"), required=False, widget=DateInput())
     phone = PersonForm.base_fields["phone"]
     address = PersonForm.base_fields["address"]
 
@@ -113,7 +148,7 @@ class MoveForm(forms.Form):
         assert isinstance(field, GridCodeField)
         grids = (
             Division.objects.visible_to(actor)
-            .filter(level=Level.GRID, active=True)
+            .active_grids()
             .exclude(pk=person.grid_id)
             .order_by("code")
         )

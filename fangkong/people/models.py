@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from fangkong.core.jurisdiction import ScopedQuerySet
+from fangkong.core.jurisdiction import ALL, ScopedQuerySet, scope_of
 from fangkong.people.choices import DocType, PersonStatus, Sex
 from fangkong.people.idcard import mask_id, mask_phone
 
@@ -54,6 +56,10 @@ class Person(models.Model):
     any level are one indexed prefix scan). Screenings, observations, passages and cases point
     here; a move to another grid keeps them where they were recorded and adds a
     :class:`PersonMove`.
+
+    One *current* record per identity. When a person registers in another jurisdiction, that
+    jurisdiction gets a new record of its own, and this one stays where it was, with its
+    history, marked ``moved_out_at`` (see ``people.actions.register_person``).
     """
 
     scope_path_field = "division_path"
@@ -83,6 +89,12 @@ class Person(models.Model):
         _("status"), max_length=24, choices=PersonStatus.choices, default=PersonStatus.NORMAL
     )
     status_since = models.DateTimeField(_("status since"), null=True, blank=True)
+    moved_out_at = models.DateTimeField(
+        _("moved away at"),
+        null=True,
+        blank=True,
+        help_text=_("registered since in another jurisdiction; this record stays as history"),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -93,7 +105,13 @@ class Person(models.Model):
         verbose_name_plural = _("people")
         permissions = [("view_unmasked", _("Can see full ID numbers and phones"))]
         constraints = [
-            models.UniqueConstraint(fields=["doc_type", "doc_number"], name="person_one_identity"),
+            # One current record per identity; the records left behind by moves to another
+            # jurisdiction (moved_out_at set) stay with their history.
+            models.UniqueConstraint(
+                fields=["doc_type", "doc_number"],
+                condition=models.Q(moved_out_at__isnull=True),
+                name="person_one_identity",
+            ),
         ]
         indexes = [
             models.Index(fields=["grid", "status", "id"], name="person_grid_status_idx"),
@@ -125,8 +143,31 @@ class Person(models.Model):
         return mask_phone(self.phone)
 
 
+class PersonMoveQuerySet(ScopedQuerySet["PersonMove"]):
+    def visible_to(self, user: Any) -> PersonMoveQuerySet:
+        """A move inside a jurisdiction is seen where the person went; a move to another
+        jurisdiction (``successor`` set) only where they left: the new jurisdiction is not told
+        that the identity was registered elsewhere."""
+        scope = scope_of(user)
+        if scope is None:
+            return self.none()
+        if scope == ALL:
+            return self.all()
+        return self.filter(
+            models.Q(from_path__startswith=scope)
+            | models.Q(to_path__startswith=scope, successor__isnull=True)
+        )
+
+
 class PersonMove(models.Model):
-    """A person's move from one grid to another. Their records stay where they were made."""
+    """A person's move from one grid to another. Their records stay where they were made.
+
+    Inside a jurisdiction the person's record itself moves (``successor`` is empty). To another
+    jurisdiction, that jurisdiction registers them anew (``successor``, its own record) and this
+    ``person`` stays behind, marked moved out; the jurisdiction they left is told where to only
+    as ``to_area`` (the child of the two grids' common ancestor on the way to the new grid, for
+    example 吉林市 for a move from 南关区) and when.
+    """
 
     scope_path_field = "to_path"
 
@@ -140,6 +181,28 @@ class PersonMove(models.Model):
         "regions.Division", verbose_name=_("to grid"), on_delete=models.PROTECT, related_name="+"
     )
     to_path = models.CharField(_("division path"), max_length=128)
+    from_path = models.CharField(_("from path"), max_length=128, default="")
+    to_area = models.ForeignKey(
+        "regions.Division",
+        verbose_name=_("moved to"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    successor = models.ForeignKey(
+        Person,
+        verbose_name=_("record where they live now"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    name_differs = models.BooleanField(
+        _("registered under another name"),
+        default=False,
+        help_text=_("a data-quality flag for the jurisdiction they left: check the number"),
+    )
     moved_at = models.DateTimeField(_("moved at"), auto_now_add=True)
     moved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -149,12 +212,19 @@ class PersonMove(models.Model):
         related_name="+",
     )
 
-    objects = ScopedQuerySet.as_manager()
+    objects = PersonMoveQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("move")
         verbose_name_plural = _("moves")
         ordering = ["-moved_at"]
+        indexes = [
+            models.Index(
+                fields=["from_path", "moved_at"],
+                name="personmove_from_idx",
+                opclasses=["varchar_pattern_ops", "timestamptz_ops"],
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.person} {self.from_grid} → {self.to_grid}"

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils.functional import Promise
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
@@ -36,8 +36,10 @@ class PeoplePage:
     next_after: int | None = field(default=None)
 
 
-def search_filter(query: str) -> Q:
-    """What a search box query means, as a filter:
+def search_filter(query: str, *, prefix: str = "") -> Q:
+    """What a search box query means, as a filter. This is the one person search: the people
+    list, its API and export, and every list of records about people (screenings, observations:
+    ``prefix="person__"``) find the same people for the same query.
 
     - a full document number, exactly (a resident ID normalised first: 15 digits become 18,
       a lower-case x an X, full-width digits ASCII), of any document type;
@@ -54,14 +56,18 @@ def search_filter(query: str) -> Q:
             resident = parse_resident_id(number).number
         except InvalidIdNumber:
             resident = number
-        found = Q(doc_type=DocType.RESIDENT_ID, doc_number=resident) | Q(
-            doc_type__in=[t for t in DocType.values if t != DocType.RESIDENT_ID],
-            doc_number=number,
+        found = Q(
+            **{f"{prefix}doc_type": DocType.RESIDENT_ID, f"{prefix}doc_number": resident}
+        ) | Q(
+            **{
+                f"{prefix}doc_type__in": [t for t in DocType.values if t != DocType.RESIDENT_ID],
+                f"{prefix}doc_number": number,
+            }
         )
         if number.isdigit():
-            found |= Q(phone=number)
+            found |= Q(**{f"{prefix}phone": number})
         return found
-    return Q(name__startswith=query)
+    return Q(**{f"{prefix}name__startswith": query})
 
 
 def people(
@@ -71,10 +77,14 @@ def people(
     grid: Division | None = None,
     status: str | None = None,
     query: str | None = None,
+    moved: bool | None = None,
 ) -> QuerySet[Person]:
     """The people a user may see, filtered as the list offers (the list page, its API and its
-    export all start here)."""
+    export all start here). ``moved``: only those who moved to another jurisdiction (True),
+    or only those still living here (False)."""
     qs = Person.objects.visible_to(user)
+    if moved is not None:
+        qs = qs.filter(moved_out_at__isnull=not moved)
     if within is not None:
         qs = qs.filter(division_path__startswith=within.path)
     if grid is not None:
@@ -95,16 +105,42 @@ def people_page(
     query: str | None = None,
     after: int | None = None,
     size: int = PAGE,
+    moved: bool | None = None,
 ) -> PeoplePage:
     """One page of the people a user may see, newest first, keyset-paged by id: the next page
     holds the people whose id is below ``after`` (the last id of the page before), so a page
     1,000 pages deep costs what the first one does."""
-    qs = people(user, within=within, grid=grid, status=status, query=query).select_related("grid")
+    qs = with_moved_to(
+        people(user, within=within, grid=grid, status=status, query=query, moved=moved)
+    ).select_related("grid")
     if after is not None:
         qs = qs.filter(pk__lt=after)
     items = list(qs.order_by("-pk")[: size + 1])
     next_after = items[size - 1].pk if len(items) > size else None
     return PeoplePage(items=items[:size], next_after=next_after)
+
+
+def with_moved_to(qs: QuerySet[Person]) -> QuerySet[Person]:
+    """Each person with ``moved_to``: for one who moved to another jurisdiction, the name of the
+    area they went to as their old jurisdiction may know it (``PersonMove.to_area``), in the
+    same query."""
+    latest = PersonMove.objects.filter(person=OuterRef("pk"), successor__isnull=False).order_by(
+        "-moved_at", "-pk"
+    )
+    return qs.annotate(moved_to=Subquery(latest.values("to_area__name")[:1]))
+
+
+def move_away_of(person: Person) -> PersonMove | None:
+    """The move that took a person to another jurisdiction (their record here stays as
+    history), or None."""
+    if person.moved_out_at is None:
+        return None
+    return (
+        PersonMove.objects.filter(person=person, successor__isnull=False)
+        .select_related("to_area")
+        .order_by("-moved_at", "-pk")
+        .first()
+    )
 
 
 # --- a person's page ---------------------------------------------------------------------------
@@ -123,10 +159,13 @@ def household_members(person: Person, user: User) -> QuerySet[Person]:
 
 
 def moves_of(person: Person, user: User) -> QuerySet[PersonMove]:
-    """Every move of a person the user may see, latest first. The grids they came from may lie
-    outside the user's jurisdiction; their names are shown, their records are not."""
-    return person.moves.select_related("from_grid", "to_grid", "moved_by").order_by(
-        "-moved_at", "-pk"
+    """Every move of a person the user may see, latest first. A move to another jurisdiction
+    shows only the area they went to (``to_area``), never the record made there."""
+    return (
+        PersonMove.objects.visible_to(user)
+        .filter(person=person)
+        .select_related("from_grid", "to_grid", "to_area", "moved_by")
+        .order_by("-moved_at", "-pk")
     )
 
 

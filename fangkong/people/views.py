@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -15,19 +12,18 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from fangkong.core.forms import run_action
 from fangkong.core.jurisdiction import get_visible_or_404, user_of
+from fangkong.core.parsing import parse_id
+from fangkong.core.permissions import require
 from fangkong.people import actions, selectors
 from fangkong.people.choices import DocType, PersonStatus, RevealReason
 from fangkong.people.forms import MoveForm, PersonEditForm, PersonForm, RevealForm
 from fangkong.people.models import Person
+from fangkong.people.permissions import PeoplePerm
 from fangkong.regions.choices import Level
 from fangkong.regions.models import Division
+from fangkong.regions.selectors import visible_division
 
 GRID_PICK_MAX = 200
-
-
-def _require(request: HttpRequest, perm: str) -> None:
-    if not request.user.has_perm(perm):
-        raise PermissionDenied
 
 
 def _person(request: HttpRequest, pk: int) -> Person:
@@ -37,36 +33,25 @@ def _person(request: HttpRequest, pk: int) -> Person:
     return person
 
 
-def _division(request: HttpRequest, code: str, **lookup: Any) -> Division:
-    division: Division = get_visible_or_404(
-        Division.objects.all(), request.user, code=code.strip()[:15], **lookup
-    )
-    return division
-
-
-def _grid(request: HttpRequest, code: str) -> Division:
-    return _division(request, code, level=Level.GRID)
-
-
 @login_required
 def person_list(request: HttpRequest) -> HttpResponse:
     """People in the user's jurisdiction, newest first, filtered and searched."""
-    _require(request, "people.view_person")
+    require(request, PeoplePerm.VIEW_PERSON)
     user = user_of(request)
     within_code = (request.GET.get("within") or "").strip()
     grid_code = (request.GET.get("grid") or "").strip()
-    within = _division(request, within_code) if within_code else None
-    grid = _grid(request, grid_code) if grid_code else None
+    within = visible_division(request.user, within_code) if within_code else None
+    grid = visible_division(request.user, grid_code, level=Level.GRID) if grid_code else None
     status = request.GET.get("status") or ""
     errors = []
     if status and status not in PersonStatus.values:
         errors.append(_("Choose a status from the list."))
         status = ""
     query = " ".join((request.GET.get("q") or "").split())[: selectors.MAX_QUERY]
-    after_raw = request.GET.get("after") or ""
-    after = int(after_raw) if after_raw.isdigit() and len(after_raw) < 19 else None
+    after = parse_id(request.GET.get("after"), field="after")
+    moved = {"1": True, "0": False}.get(request.GET.get("moved") or "")
     page = selectors.people_page(
-        user, within=within, grid=grid, status=status, query=query, after=after
+        user, within=within, grid=grid, status=status, query=query, after=after, moved=moved
     )
     params = request.GET.copy()
     params.pop("after", None)
@@ -77,12 +62,13 @@ def person_list(request: HttpRequest) -> HttpResponse:
         "within": within,
         "grid": grid,
         "status": status,
+        "moved": moved,
         "query": query,
         "errors": errors,
         "statuses": PersonStatus.choices,
         "query_string": params.urlencode(),
         "register_grid": register_grid,
-        "can_add": request.user.has_perm("people.add_person"),
+        "can_add": request.user.has_perm(PeoplePerm.ADD_PERSON),
     }
     if request.headers.get("HX-Request") and after is not None:
         return render(request, "people/_rows.html", context)
@@ -92,7 +78,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     person = _person(request, pk)
-    _require(request, "people.view_person")
+    require(request, PeoplePerm.VIEW_PERSON)
     return _render_detail(request, person)
 
 
@@ -100,19 +86,18 @@ def _render_detail(
     request: HttpRequest, person: Person, *, revealed: bool = False, form: RevealForm | None = None
 ) -> HttpResponse:
     user = user_of(request)
-    can_change = request.user.has_perm("people.change_person")
+    can_change = request.user.has_perm(PeoplePerm.CHANGE_PERSON)
     context = {
         "person": person,
+        "move_away": selectors.move_away_of(person),
         "revealed": revealed,
         "reveal_form": form or RevealForm(),
-        "can_reveal": request.user.has_perm("people.view_unmasked"),
+        "can_reveal": request.user.has_perm(PeoplePerm.VIEW_UNMASKED),
         "can_change": can_change,
         # A grid worker's jurisdiction is one grid: there is nowhere to move anyone to.
         "can_move": can_change
-        and Division.objects.visible_to(user)
-        .filter(level=Level.GRID, active=True)
-        .exclude(pk=person.grid_id)
-        .exists(),
+        and person.moved_out_at is None
+        and Division.objects.visible_to(user).active_grids().exclude(pk=person.grid_id).exists(),
         "members": list(selectors.household_members(person, user).select_related("grid")),
         "sections": selectors.history_sections(person, user),
         "is_resident_id": person.doc_type == DocType.RESIDENT_ID,
@@ -129,8 +114,8 @@ def _render_detail(
 def person_reveal(request: HttpRequest, pk: int) -> HttpResponse:
     """Show the full ID number and phone once: allowed by role, audited with the reason."""
     person = _person(request, pk)
-    _require(request, "people.view_person")
-    _require(request, "people.view_unmasked")
+    require(request, PeoplePerm.VIEW_PERSON)
+    require(request, PeoplePerm.VIEW_UNMASKED)
     form = RevealForm(request.POST)
     if not form.is_valid():
         return _render_detail(request, person, form=form)
@@ -144,7 +129,7 @@ def person_reveal(request: HttpRequest, pk: int) -> HttpResponse:
 def _grid_choices(request: HttpRequest) -> list[Division]:
     return list(
         Division.objects.visible_to(request.user)
-        .filter(level=Level.GRID, active=True)
+        .active_grids()
         .select_related("parent")
         .order_by("code")[: GRID_PICK_MAX + 1]
     )
@@ -162,15 +147,15 @@ def person_create(request: HttpRequest) -> HttpResponse:
     if not code and home is not None and home.is_grid:
         code = home.code
     if not code:
-        _require(request, "people.add_person")
+        require(request, PeoplePerm.ADD_PERSON)
         grids = _grid_choices(request)
         return render(
             request,
             "people/grid_pick.html",
             {"grids": grids[:GRID_PICK_MAX], "more": len(grids) > GRID_PICK_MAX},
         )
-    grid = _grid(request, code)
-    _require(request, "people.add_person")
+    grid = visible_division(request.user, code, level=Level.GRID)
+    require(request, PeoplePerm.ADD_PERSON)
     form = PersonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         found = run_action(
@@ -212,7 +197,7 @@ def _say_registered(request: HttpRequest, person: Person, created: bool, grid: D
 @require_http_methods(["GET", "POST"])
 def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     person = _person(request, pk)
-    _require(request, "people.change_person")
+    require(request, PeoplePerm.CHANGE_PERSON)
     initial = {
         "name": person.name,
         "sex": person.sex,
@@ -249,7 +234,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def person_move(request: HttpRequest, pk: int) -> HttpResponse:
     person = _person(request, pk)
-    _require(request, "people.change_person")
+    require(request, PeoplePerm.CHANGE_PERSON)
     form = MoveForm(request.POST or None, person=person, actor=request.user)
     if request.method == "POST" and form.is_valid():
         grid = form.cleaned_data["grid"]

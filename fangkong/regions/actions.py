@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from fangkong.audit.actions import diff, record, snapshot
 from fangkong.core.errors import ActionError
 from fangkong.core.jurisdiction import ensure_in_scope
-from fangkong.core.validators import clean_phone
+from fangkong.core.validators import check_text, clean_phone
 from fangkong.regions.choices import Kind, Level, StaffKind
 from fangkong.regions.importer import ImportReport, Parsed, Problem
 from fangkong.regions.models import Division, GridAssignment, GridStaff
@@ -43,7 +43,7 @@ def _bump_counts(division: Division, delta: int) -> None:
 
 
 def _clean_name(name: str) -> str:
-    name = " ".join((name or "").split())
+    name = check_text(" ".join((name or "").split()), field="name")
     if not name:
         raise ActionError(_("Enter a name."), code="name_required", field="name")
     if len(name) > 50:
@@ -113,7 +113,7 @@ def create_grid(*, actor: User | None, village: Division, name: str, note: str =
         path=f"{village.path}{short}/",
         pinyin=full,
         initials=initials,
-        note=note.strip(),
+        note=check_text(note.strip(), field="note"),
     )
     _bump_counts(grid, +1)
     record(
@@ -136,7 +136,7 @@ def rename_grid(
     grid.name = _clean_name(name)
     _check_unique_grid_name(grid.parent, grid.name, exclude=grid.pk)  # type: ignore[arg-type]
     if note is not None:
-        grid.note = note.strip()
+        grid.note = check_text(note.strip(), field="note")
     grid.pinyin, grid.initials = pinyin_keys(grid.name)
     changes = diff(before, snapshot(grid, ["name", "note"]))
     if not changes:

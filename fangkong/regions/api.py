@@ -7,11 +7,15 @@ from datetime import datetime
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
-from fangkong.core.api import InputSchema, require_perm
+from fangkong.core.api import InputSchema
 from fangkong.core.jurisdiction import get_visible_or_404, user_of
+from fangkong.core.parsing import MAX_ID, ApiId
+from fangkong.core.permissions import require
 from fangkong.regions import actions, selectors
-from fangkong.regions.choices import StaffKind
+from fangkong.regions.choices import Level, StaffKind
 from fangkong.regions.models import Division, GridAssignment, GridStaff
+from fangkong.regions.permissions import RegionsPerm
+from fangkong.regions.selectors import visible_division
 
 router = Router(tags=["divisions"])
 
@@ -55,14 +59,12 @@ class SearchQuery(PageQuery):
     include_retired: bool = False
 
 
-def _visible_division(request: HttpRequest, code: str) -> Division:
-    return get_visible_or_404(Division.objects.select_related("parent"), request.user, code=code)
-
-
 @router.get("/divisions/search", response=DivisionPage, summary="Search divisions")
 def search_divisions(request: HttpRequest, query: Query[SearchQuery]) -> dict[str, object]:
     """Name contains ``q``; or pinyin initials/full pinyin start with it; or code prefix."""
-    within = _visible_division(request, query.within) if query.within else None
+    within = (
+        visible_division(request.user, query.within, related=("parent",)) if query.within else None
+    )
     page = selectors.search(
         user_of(request),
         query.q,
@@ -76,14 +78,14 @@ def search_divisions(request: HttpRequest, query: Query[SearchQuery]) -> dict[st
 
 @router.get("/divisions/{code}", response=DivisionOut, summary="One division")
 def get_division(request: HttpRequest, code: str) -> Division:
-    return _visible_division(request, code)
+    return visible_division(request.user, code, related=("parent",))
 
 
 @router.get("/divisions/{code}/children", response=DivisionPage, summary="Children of a division")
 def division_children(
     request: HttpRequest, code: str, query: Query[PageQuery], include_retired: bool = False
 ) -> dict[str, object]:
-    division = _visible_division(request, code)
+    division = visible_division(request.user, code, related=("parent",))
     page = selectors.children_page(
         user_of(request),
         division,
@@ -164,17 +166,10 @@ class _GridOutWithAssignments(GridOut):
         return getattr(obj, "assignments_list", [])
 
 
-def _visible_grid(request: HttpRequest, code: str) -> Division:
-    grid = get_visible_or_404(
-        Division.objects.select_related("parent", "merged_into"), request.user, code=code, level=6
-    )
-    return grid
-
-
 @grids.post("/grids", response={201: _GridOutWithAssignments}, summary="Create a grid")
 def create_grid(request: HttpRequest, payload: GridIn) -> Status[Division]:
-    require_perm(request, "regions.manage_grids")
-    village = _visible_division(request, payload.village)
+    require(request, RegionsPerm.MANAGE_GRIDS)
+    village = visible_division(request.user, payload.village, related=("parent",))
     grid = actions.create_grid(
         actor=user_of(request),
         village=village,
@@ -186,13 +181,16 @@ def create_grid(request: HttpRequest, payload: GridIn) -> Status[Division]:
 
 @grids.get("/grids/{code}", response=_GridOutWithAssignments, summary="One grid with its staff")
 def get_grid(request: HttpRequest, code: str) -> Division:
-    return _grid_out(request, _visible_grid(request, code))
+    return _grid_out(
+        request,
+        visible_division(request.user, code, level=Level.GRID, related=("parent", "merged_into")),
+    )
 
 
 @grids.patch("/grids/{code}", response=_GridOutWithAssignments, summary="Rename a grid")
 def rename_grid(request: HttpRequest, code: str, payload: GridPatch) -> Division:
-    require_perm(request, "regions.manage_grids")
-    grid = _visible_grid(request, code)
+    require(request, RegionsPerm.MANAGE_GRIDS)
+    grid = visible_division(request.user, code, level=Level.GRID, related=("parent", "merged_into"))
     grid = actions.rename_grid(
         actor=user_of(request), grid=grid, name=payload.name, note=payload.note
     )
@@ -205,9 +203,13 @@ def rename_grid(request: HttpRequest, code: str, payload: GridPatch) -> Division
     summary="Merge this grid into another; answers the target",
 )
 def merge_grid(request: HttpRequest, code: str, payload: MergeIn) -> Division:
-    require_perm(request, "regions.manage_grids")
-    source = _visible_grid(request, code)
-    target = _visible_grid(request, payload.target)
+    require(request, RegionsPerm.MANAGE_GRIDS)
+    source = visible_division(
+        request.user, code, level=Level.GRID, related=("parent", "merged_into")
+    )
+    target = visible_division(
+        request.user, payload.target, level=Level.GRID, related=("parent", "merged_into")
+    )
     merged = actions.merge_grids(
         actor=user_of(request),
         source=source,
@@ -219,10 +221,12 @@ def merge_grid(request: HttpRequest, code: str, payload: MergeIn) -> Division:
 
 @grids.post("/grids/{code}/retire", response=_GridOutWithAssignments, summary="Retire a grid")
 def retire_grid(request: HttpRequest, code: str, payload: RetireIn) -> Division:
-    require_perm(request, "regions.manage_grids")
+    require(request, RegionsPerm.MANAGE_GRIDS)
     grid = actions.retire_grid(
         actor=user_of(request),
-        grid=_visible_grid(request, code),
+        grid=visible_division(
+            request.user, code, level=Level.GRID, related=("parent", "merged_into")
+        ),
         reason=payload.reason,
     )
     return _grid_out(request, grid)
@@ -234,15 +238,15 @@ def retire_grid(request: HttpRequest, code: str, payload: RetireIn) -> Division:
     summary="Assign a staff member to a grid",
 )
 def assign(request: HttpRequest, code: str, payload: AssignIn) -> Status[GridAssignment]:
-    require_perm(request, "regions.manage_grids")
-    grid = _visible_grid(request, code)
+    require(request, RegionsPerm.MANAGE_GRIDS)
+    grid = visible_division(request.user, code, level=Level.GRID, related=("parent", "merged_into"))
     staff = get_visible_or_404(GridStaff.objects.all(), request.user, pk=payload.staff_id)
     return Status(201, actions.assign_staff(actor=user_of(request), grid=grid, staff=staff))
 
 
 @grids.post("/assignments/{pk}/end", response=AssignmentOut, summary="End an assignment")
-def end_assignment(request: HttpRequest, pk: int) -> GridAssignment:
-    require_perm(request, "regions.manage_grids")
+def end_assignment(request: HttpRequest, pk: ApiId) -> GridAssignment:
+    require(request, RegionsPerm.MANAGE_GRIDS)
     assignment = get_visible_or_404(
         GridAssignment.objects.select_related("grid", "staff"), request.user, pk=pk
     )
@@ -267,13 +271,13 @@ class StaffPage(Schema):
 
 class StaffQuery(Schema):
     village: str | None = Field(None, max_length=15, pattern=r"^\d+$")
-    after: int | None = Field(None, ge=0)
+    after: int | None = Field(None, ge=0, le=MAX_ID)
     limit: int = Field(50, ge=1, le=200)
 
 
 @grids.get("/staff", response=StaffPage, summary="Grid staff in your jurisdiction")
 def list_staff(request: HttpRequest, query: Query[StaffQuery]) -> dict[str, object]:
-    require_perm(request, "regions.view_gridstaff")
+    require(request, RegionsPerm.VIEW_GRIDSTAFF)
     qs = GridStaff.objects.visible_to(request.user).select_related("division")
     if query.village:
         qs = qs.filter(division__code=query.village)
@@ -289,8 +293,8 @@ def list_staff(request: HttpRequest, query: Query[StaffQuery]) -> dict[str, obje
 
 @grids.post("/staff", response={201: StaffOut}, summary="Register a grid worker or party member")
 def create_staff(request: HttpRequest, payload: StaffIn) -> Status[GridStaff]:
-    require_perm(request, "regions.add_gridstaff")
-    village = _visible_division(request, payload.village)
+    require(request, RegionsPerm.ADD_GRIDSTAFF)
+    village = visible_division(request.user, payload.village, related=("parent",))
     staff = actions.create_staff(
         actor=user_of(request),
         village=village,
@@ -303,8 +307,8 @@ def create_staff(request: HttpRequest, payload: StaffIn) -> Status[GridStaff]:
 
 
 @grids.get("/staff/{pk}", response=StaffOut, summary="One staff member")
-def get_staff(request: HttpRequest, pk: int) -> GridStaff:
-    require_perm(request, "regions.view_gridstaff")
+def get_staff(request: HttpRequest, pk: ApiId) -> GridStaff:
+    require(request, RegionsPerm.VIEW_GRIDSTAFF)
     return get_visible_or_404(GridStaff.objects.select_related("division"), request.user, pk=pk)
 
 

@@ -15,6 +15,11 @@ class DivisionQuerySet(ScopedQuerySet["Division"]):
     def active(self) -> DivisionQuerySet:
         return self.filter(active=True)
 
+    def active_grids(self) -> DivisionQuerySet:
+        """Grids not retired or merged: where people, screenings, observations and care
+        requests are kept (every picker and list of grids to work in starts here)."""
+        return self.filter(level=Level.GRID, active=True)
+
     def subtree_of(self, division: Division) -> DivisionQuerySet:
         return self.filter(path__startswith=division.path)
 

@@ -3,21 +3,114 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.db import connections
 from django.db.models import F, Func, Q, TextField, Value
 from django.db.models.lookups import PostgresOperatorLookup
+from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
 
+from fangkong.core.errors import ActionError
+from fangkong.core.jurisdiction import get_visible_or_404
+from fangkong.regions.choices import Level
 from fangkong.regions.models import Division, DivisionQuerySet
 
 if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
     from fangkong.accounts.models import User
 
 CODE_RE = re.compile(r"^\d{1,15}$")
 PINYIN_RE = re.compile(r"^[a-zA-Z]{1,40}$")
 CODE_MAX_LENGTH = 15  # Division.code: 12 digits, grids 15
+
+
+# --- one division, named by its code -----------------------------------------------------------
+
+
+def visible_division(
+    user: User | AnonymousUser | None,
+    code: str | None,
+    *,
+    level: int | None = None,
+    active: bool = False,
+    related: Sequence[str] = (),
+) -> Division:
+    """The division with this code, if the user may see it (and it is of ``level``, e.g.
+    ``Level.GRID``, and not retired if ``active``); 404 otherwise, the same for unknown,
+    malformed and out of scope. The one fetch of a division named in a URL, a query string or a
+    request body."""
+    code = (code or "").strip()
+    if not CODE_RE.match(code):
+        raise Http404
+    qs = Division.objects.select_related(*related) if related else Division.objects.all()
+    lookup: dict[str, object] = {"code": code}
+    if level is not None:
+        lookup["level"] = level
+    if active:
+        lookup["active"] = True
+    division: Division = get_visible_or_404(qs, user, **lookup)
+    return division
+
+
+def division_param(
+    request: HttpRequest,
+    name: str,
+    *,
+    level: int | None = None,
+    active: bool = False,
+    related: Sequence[str] = (),
+) -> Division | None:
+    """The division named by code in the query string (``?within=…``, ``?grid=…``): None when
+    the parameter is absent or empty, 404 when unknown or out of scope."""
+    code = (request.GET.get(name) or "").strip()
+    if not code:
+        return None
+    return visible_division(request.user, code, level=level, active=active, related=related)
+
+
+def list_filter_divisions(
+    user: User | AnonymousUser | None, within: str | None, grid: str | None
+) -> tuple[Division | None, Division | None, list[str]]:
+    """The ``within`` division and the ``grid`` of a list's filter form, by code, among those
+    the user may see: (within, grid, errors). An unknown or out-of-scope code is a message for
+    the form, not a 404: the list shows it above the rows (screening and observation lists)."""
+    visible = Division.objects.visible_to(user)
+    errors: list[str] = []
+    found_within = found_grid = None
+    if within and within.strip():
+        found_within = visible.filter(code=within.strip()).first()
+        if found_within is None:
+            errors.append(_("No division with this code in your jurisdiction."))
+    if grid and grid.strip():
+        found_grid = visible.filter(code=grid.strip(), level=Level.GRID).first()
+        if found_grid is None:
+            errors.append(_("No grid with this code in your jurisdiction."))
+    return found_within, found_grid, errors
+
+
+def check_active_grid(
+    grid: Division,
+    *,
+    not_a_grid: str,
+    retired: str | None = None,
+    field: str | None = "grid",
+) -> None:
+    """Refuse a write into a division that is not a grid (``not_a_grid``: what this module keeps
+    in a grid) or into a grid that was retired or merged (``retired``, by default "This grid has
+    been retired.")."""
+    if grid.level != Level.GRID:
+        raise ActionError(not_a_grid, code="not_a_grid", field=field)
+    if not grid.active:
+        raise ActionError(
+            retired or _("This grid has been retired."), code="grid_retired", field=field
+        )
+
+
+# --- pages of divisions ------------------------------------------------------------------------
 
 
 @dataclass

@@ -13,6 +13,8 @@ from django.views.decorators.http import require_http_methods
 
 from fangkong.core.forms import run_action
 from fangkong.core.jurisdiction import ALL, get_visible_or_404, scope_of, user_of
+from fangkong.core.parsing import parse_id, parse_text_cursor
+from fangkong.core.permissions import require
 from fangkong.regions import actions, selectors
 from fangkong.regions.choices import Level
 from fangkong.regions.forms import (
@@ -25,19 +27,11 @@ from fangkong.regions.forms import (
     StaffForm,
 )
 from fangkong.regions.models import Division, GridAssignment, GridStaff
+from fangkong.regions.permissions import RegionsPerm
+from fangkong.regions.selectors import visible_division
 
 GEOJSON = Path(__file__).parent / "data" / "geo" / "jilin-cities.geojson"
 PAGE = 50
-
-
-def _require(request: HttpRequest, perm: str) -> None:
-    if not request.user.has_perm(perm):
-        raise PermissionDenied
-
-
-def _division(request: HttpRequest, code: str) -> Division:
-    division: Division = get_visible_or_404(Division.objects.all(), request.user, code=code)
-    return division
 
 
 def _map_focus(division: Division) -> str:
@@ -62,8 +56,8 @@ def _map_links(division: Division, user: Any) -> str:
 
 @login_required
 def division_detail(request: HttpRequest, code: str) -> HttpResponse:
-    division = _division(request, code)
-    after = request.GET.get("after") or None
+    division = visible_division(request.user, code)
+    after = parse_text_cursor(request.GET.get("after"))
     show_retired = request.GET.get("retired") == "1"
     page = selectors.children_page(
         user_of(request),
@@ -76,7 +70,7 @@ def division_detail(request: HttpRequest, code: str) -> HttpResponse:
         "division": division,
         "page": page,
         "show_retired": show_retired,
-        "can_manage_grids": request.user.has_perm("regions.manage_grids"),
+        "can_manage_grids": request.user.has_perm(RegionsPerm.MANAGE_GRIDS),
         "breadcrumb": selectors.breadcrumb(division, user_of(request)),
         "map_data": {
             "focus": _map_focus(division),
@@ -103,14 +97,14 @@ def division_detail(request: HttpRequest, code: str) -> HttpResponse:
 def search(request: HttpRequest) -> HttpResponse:
     query = (request.GET.get("q") or "").strip()[:40]
     within_code = request.GET.get("within") or ""
-    within = _division(request, within_code) if within_code else None
+    within = visible_division(request.user, within_code) if within_code else None
     page = None
     if query:
         page = selectors.search(
             user_of(request),
             query,
             within=within,
-            after=request.GET.get("after") or None,
+            after=parse_text_cursor(request.GET.get("after")),
             size=PAGE,
         )
     context = {"query": query, "page": page, "within": within}
@@ -132,8 +126,8 @@ def geojson(request: HttpRequest) -> FileResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def grid_create(request: HttpRequest, code: str) -> HttpResponse:
-    village = _division(request, code)
-    _require(request, "regions.manage_grids")
+    village = visible_division(request.user, code)
+    require(request, RegionsPerm.MANAGE_GRIDS)
     form = GridForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         grid = run_action(
@@ -155,10 +149,10 @@ def village_url(grid: Division) -> str:
 
 
 def _grid(request: HttpRequest, code: str) -> Division:
-    grid = _division(request, code)
+    grid = visible_division(request.user, code)
     if not grid.is_grid:
         raise PermissionDenied
-    _require(request, "regions.manage_grids")
+    require(request, RegionsPerm.MANAGE_GRIDS)
     return grid
 
 
@@ -237,7 +231,7 @@ def assignment_end(request: HttpRequest, pk: int) -> HttpResponse:
     assignment = get_visible_or_404(
         GridAssignment.objects.select_related("grid", "staff"), request.user, pk=pk
     )
-    _require(request, "regions.manage_grids")
+    require(request, RegionsPerm.MANAGE_GRIDS)
     form = EndAssignmentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         done = run_action(
@@ -262,14 +256,14 @@ def assignment_end(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def staff_list(request: HttpRequest) -> HttpResponse:
-    _require(request, "regions.view_gridstaff")
+    require(request, RegionsPerm.VIEW_GRIDSTAFF)
     qs = GridStaff.objects.visible_to(request.user).select_related("division")
     query = (request.GET.get("q") or "").strip()[:40]
     if query:
         qs = qs.filter(name__contains=query) | qs.filter(phone__startswith=query)
-    after = request.GET.get("after")
-    if after and after.isdigit():
-        qs = qs.filter(pk__gt=int(after))
+    after = parse_id(request.GET.get("after"), field="after")
+    if after is not None:
+        qs = qs.filter(pk__gt=after)
     items = list(qs.order_by("pk")[: PAGE + 1])
     next_after = items[PAGE - 1].pk if len(items) > PAGE else None
     home = getattr(user_of(request), "home_division", None)
@@ -280,7 +274,7 @@ def staff_list(request: HttpRequest) -> HttpResponse:
             "items": items[:PAGE],
             "next_after": next_after,
             "query": query,
-            "can_add": request.user.has_perm("regions.add_gridstaff")
+            "can_add": request.user.has_perm(RegionsPerm.ADD_GRIDSTAFF)
             and home is not None
             and home.level == Level.VILLAGE,
         },
@@ -290,8 +284,8 @@ def staff_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def staff_create(request: HttpRequest, code: str) -> HttpResponse:
-    village = _division(request, code)
-    _require(request, "regions.add_gridstaff")
+    village = visible_division(request.user, code)
+    require(request, RegionsPerm.ADD_GRIDSTAFF)
     form = StaffForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         staff = run_action(
@@ -309,7 +303,7 @@ def staff_create(request: HttpRequest, code: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def staff_edit(request: HttpRequest, pk: int) -> HttpResponse:
     staff = get_visible_or_404(GridStaff.objects.select_related("division"), request.user, pk=pk)
-    _require(request, "regions.change_gridstaff")
+    require(request, RegionsPerm.CHANGE_GRIDSTAFF)
     initial = {
         "name": staff.name,
         "phone": staff.phone,

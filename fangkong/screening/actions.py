@@ -16,25 +16,22 @@ from django.utils.translation import gettext as _
 from fangkong.audit.actions import diff, record, snapshot
 from fangkong.core.errors import ActionError
 from fangkong.core.jurisdiction import ensure_in_scope, path_in_scope
-from fangkong.core.validators import clean_phone
+from fangkong.core.parsing import check_date
+from fangkong.core.validators import check_text, clean_phone
 from fangkong.observation import actions as observation_actions
 from fangkong.observation.choices import Kind, Status
 from fangkong.observation.models import Observation
 from fangkong.people.actions import register_person
 from fangkong.people.choices import DocType, PersonStatus
+from fangkong.people.health import clean_symptoms, clean_temperature
 from fangkong.people.idcard import PROVINCES
 from fangkong.regions.choices import Level
 from fangkong.regions.models import Division
+from fangkong.regions.selectors import check_active_grid
 from fangkong.screening.choices import Contact, Outcome, Transport
 from fangkong.screening.models import KeyArea, Screening
 from fangkong.screening.rules import Area, Assessment, Facts, Place, assess
-from fangkong.screening.validators import (
-    clean_past_date,
-    clean_place_code,
-    clean_symptoms,
-    clean_temperature,
-    clean_uuid,
-)
+from fangkong.screening.validators import clean_past_date, clean_place_code, clean_uuid
 
 if TYPE_CHECKING:
     from fangkong.accounts.models import User
@@ -48,7 +45,7 @@ HOUSEHOLD_MAX = 50
 
 
 def clean_text(value: str | None, *, field: str, max_length: int, required: bool = False) -> str:
-    text = " ".join((value or "").split())
+    text = check_text(" ".join((value or "").split()), field=field)
     if required and not text:
         raise ActionError(_("This field is required."), code="required", field=field)
     if len(text) > max_length:
@@ -82,6 +79,8 @@ def declare_key_area(
     name = clean_text(name, field="name", max_length=100) or PROVINCES.get(code, "")
     if not name:
         raise ActionError(_("Enter the name of the area."), code="required", field="name")
+    check_date(start_date, field="start_date")  # 1900-2100: "+14 days" never overflows
+    check_date(end_date, field="end_date")
     if end_date is not None and end_date < start_date:
         raise ActionError(
             _("The end date is before the start date."), code="end_before_start", field="end_date"
@@ -127,7 +126,7 @@ def end_key_area(
             _("This key area already ended on %(date)s.") % {"date": area.end_date.isoformat()},
             code="already_ended",
         )
-    end_date = end_date or timezone.localdate()
+    end_date = check_date(end_date, field="end_date") or timezone.localdate()
     if end_date < area.start_date:
         raise ActionError(
             _("The end date is before the start date (%(date)s).")
@@ -339,12 +338,7 @@ def new_screening(
 def screening_grid(actor: User | None, grid: Division) -> Division:
     grid = Division.objects.get(pk=grid.pk)
     ensure_in_scope(actor, grid.path)
-    if grid.level != Level.GRID:
-        raise ActionError(
-            _("Screenings are registered in a grid."), code="not_a_grid", field="grid"
-        )
-    if not grid.active:
-        raise ActionError(_("This grid has been retired."), code="grid_retired", field="grid")
+    check_active_grid(grid, not_a_grid=_("Screenings are registered in a grid."))
     return grid
 
 

@@ -12,15 +12,20 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
-from fangkong.core.api import InputSchema, require_perm
+from fangkong.core.api import InputSchema
 from fangkong.core.errors import ActionError
 from fangkong.core.jurisdiction import get_visible_or_404, user_of
-from fangkong.people.choices import DocType, Sex
+from fangkong.core.parsing import DATE_CURSOR_PATTERN, ApiDate, ApiId, parse_date_cursor
+from fangkong.core.permissions import require
+from fangkong.people.choices import DocType, Sex, Symptom
+from fangkong.people.health import clean_temperature
+from fangkong.people.schemas import PersonSummaryOut
 from fangkong.regions.choices import Level
-from fangkong.regions.models import Division
+from fangkong.regions.selectors import visible_division
 from fangkong.screening import actions, selectors
-from fangkong.screening.choices import Contact, Outcome, Symptom, Transport
+from fangkong.screening.choices import Contact, Outcome, Transport
 from fangkong.screening.models import KeyArea, Screening
+from fangkong.screening.permissions import ScreeningPerm
 from fangkong.screening.rules import Assessment, Facts, Place, assess
 
 router = Router(tags=["screening"])
@@ -31,35 +36,35 @@ CODE = r"^\d{1,15}$"
 # --- schemas -----------------------------------------------------------------------------------
 
 
-class PersonIn(InputSchema):
+class ScreeningPersonIn(InputSchema):
     name: str = Field(..., min_length=1, max_length=50)
     doc_type: DocType = DocType.RESIDENT_ID
     doc_number: str = Field(..., min_length=1, max_length=32)
     sex: Sex | None = None
-    birth_date: dt.date | None = None
+    birth_date: ApiDate | None = None
 
 
 class PlaceIn(InputSchema):
     code: str = Field("", max_length=12, description="division code or prefix; empty abroad")
     name: str = Field("", max_length=100)
-    date: dt.date
+    date: ApiDate
 
 
 class FactsIn(InputSchema):
-    screened_on: dt.date | None = Field(None, description="default: today")
+    screened_on: ApiDate | None = Field(None, description="default: today")
     temperature: Decimal = Field(..., description="℃, 35.0–42.0; 37.3 and above is a fever")
     symptoms: list[Symptom] = Field([], max_length=10)
-    arrival_date: dt.date | None = None
+    arrival_date: ApiDate | None = None
     origin_code: str = Field("", max_length=12)
     origin_name: str = Field("", max_length=100)
     travel: list[PlaceIn] = Field([], max_length=20, description="places in the last 14 days")
     contact: Contact = Contact.NONE
-    contact_date: dt.date | None = None
+    contact_date: ApiDate | None = None
 
 
 class ScreeningIn(FactsIn):
     grid: str = Field(..., max_length=15, pattern=CODE, description="grid code")
-    person: PersonIn
+    person: ScreeningPersonIn
     phone: str = Field(..., max_length=20)
     address: str = Field(..., max_length=200)
     transport: Transport | None = None
@@ -85,19 +90,9 @@ class AssessmentOut(Schema):
     observe_until: dt.date | None
 
 
-class PersonOut(Schema):
-    id: int
-    name: str
-    doc_type: str
-    doc_number: str = Field(..., alias="masked_doc_number", description="masked")
-    sex: str
-    birth_date: dt.date | None
-    status: str
-
-
 class ScreeningOut(Schema):
     id: int
-    person: PersonOut
+    person: PersonSummaryOut
     grid_code: str = Field(..., alias="grid.code")
     grid_name: str = Field(..., alias="grid.name")
     screened_on: dt.date
@@ -146,28 +141,16 @@ class ScreeningPage(Schema):
 class ScreeningQuery(Schema):
     within: str | None = Field(None, max_length=15, pattern=CODE, description="division code")
     grid: str | None = Field(None, max_length=15, pattern=CODE)
-    date_from: dt.date | None = None
-    date_to: dt.date | None = None
+    date_from: ApiDate | None = None
+    date_to: ApiDate | None = None
     outcome: Outcome | None = None
     q: str | None = Field(None, max_length=40, description="name, or document number (exact)")
-    after: str | None = Field(None, max_length=40, pattern=selectors.AFTER_RE.pattern)
+    after: str | None = Field(None, max_length=40, pattern=DATE_CURSOR_PATTERN)
     limit: int = Field(50, ge=1, le=200)
 
 
 def _reasons(assessment: Assessment) -> list[dict[str, str]]:
     return [{"code": r.code, "text": str(r)} for r in assessment.reasons]
-
-
-def _visible_grid(request: HttpRequest, code: str) -> Division:
-    grid: Division = get_visible_or_404(
-        Division.objects.all(), request.user, code=code, level=Level.GRID
-    )
-    return grid
-
-
-def _visible_division(request: HttpRequest, code: str) -> Division:
-    division: Division = get_visible_or_404(Division.objects.all(), request.user, code=code)
-    return division
 
 
 def _one(request: HttpRequest, pk: int) -> Screening:
@@ -186,8 +169,8 @@ def _one(request: HttpRequest, pk: int) -> Screening:
 def create_screening(request: HttpRequest, payload: ScreeningIn) -> Status[Screening]:
     """The person is found by their document, or registered. The rules decide the outcome;
     home observation starts an observation (its id is in ``observation_id``)."""
-    require_perm(request, "screening.add_screening")
-    grid = _visible_grid(request, payload.grid)
+    require(request, ScreeningPerm.ADD_SCREENING)
+    grid = visible_division(request.user, payload.grid, level=Level.GRID)
     screening = actions.register_screening(
         actor=user_of(request),
         grid=grid,
@@ -220,17 +203,17 @@ def create_screening(request: HttpRequest, payload: ScreeningIn) -> Status[Scree
 def list_screenings(request: HttpRequest, query: Query[ScreeningQuery]) -> dict[str, object]:
     """Newest first. Filters: division (``within``), grid, dates, outcome, and ``q``: a name, or
     a document number (exact)."""
-    require_perm(request, "screening.view_screening")
+    require(request, ScreeningPerm.VIEW_SCREENING)
     filters = selectors.Filters(
-        within=_visible_division(request, query.within) if query.within else None,
-        grid=_visible_grid(request, query.grid) if query.grid else None,
+        within=visible_division(request.user, query.within) if query.within else None,
+        grid=visible_division(request.user, query.grid, level=Level.GRID) if query.grid else None,
         date_from=query.date_from,
         date_to=query.date_to,
         outcome=query.outcome.value if query.outcome else "",
         q=(query.q or "").strip(),
     )
     qs = selectors.screenings(request.user, filters).prefetch_related("observations")
-    page = selectors.page(qs, after=query.after, size=query.limit)
+    page = selectors.page(qs, after=parse_date_cursor(query.after), size=query.limit)
     return {"items": page.items, "next_after": page.next_after}
 
 
@@ -238,10 +221,10 @@ def list_screenings(request: HttpRequest, query: Query[ScreeningQuery]) -> dict[
 def preview_screening(request: HttpRequest, payload: PreviewIn) -> dict[str, object]:
     """What the rules conclude from these facts (with the key areas that hold in ``grid``, or
     at your home division); nothing is stored."""
-    require_perm(request, "screening.add_screening")
+    require(request, ScreeningPerm.ADD_SCREENING)
     user = user_of(request)
     path = (
-        _visible_grid(request, payload.grid).path
+        visible_division(request.user, payload.grid, level=Level.GRID).path
         if payload.grid
         else getattr(user.home_division, "path", "")
     )
@@ -250,7 +233,7 @@ def preview_screening(request: HttpRequest, payload: PreviewIn) -> dict[str, obj
         arrival = Place(payload.origin_code, payload.origin_name, payload.arrival_date)
     facts = Facts(
         screened_on=payload.screened_on or timezone.localdate(),
-        temperature=payload.temperature,
+        temperature=clean_temperature(payload.temperature),
         symptoms=[s.value for s in payload.symptoms],
         arrival=arrival,
         travel=[Place(p.code, p.name, p.date) for p in payload.travel],
@@ -271,8 +254,8 @@ def preview_screening(request: HttpRequest, payload: PreviewIn) -> dict[str, obj
 
 
 @router.get("/screenings/{pk}", response=ScreeningOut, summary="One screening")
-def get_screening(request: HttpRequest, pk: int) -> Screening:
-    require_perm(request, "screening.view_screening")
+def get_screening(request: HttpRequest, pk: ApiId) -> Screening:
+    require(request, ScreeningPerm.VIEW_SCREENING)
     return _one(request, pk)
 
 
@@ -298,13 +281,13 @@ class KeyAreaOut(Schema):
 class KeyAreaIn(InputSchema):
     code: str = Field(..., max_length=12, description="division code prefix: 42, 4201, …")
     name: str = Field("", max_length=100, description="default: the province's name")
-    start_date: dt.date
-    end_date: dt.date | None = None
+    start_date: ApiDate
+    end_date: ApiDate | None = None
     note: str = Field("", max_length=200)
 
 
 class KeyAreaEndIn(InputSchema):
-    end_date: dt.date | None = Field(None, description="the last day; default today")
+    end_date: ApiDate | None = Field(None, description="the last day; default today")
     note: str = Field("", max_length=200)
 
 
@@ -326,7 +309,7 @@ def list_key_areas(request: HttpRequest, query: Query[KeyAreaQuery]) -> list[Key
 )
 def declare_key_area(request: HttpRequest, payload: KeyAreaIn) -> Status[KeyArea]:
     """Command offices of a province, city or county; the area holds in their subtree."""
-    require_perm(request, "screening.manage_key_areas")
+    require(request, ScreeningPerm.MANAGE_KEY_AREAS)
     user = user_of(request)
     if user.home_division is None:
         raise ActionError(
@@ -346,8 +329,8 @@ def declare_key_area(request: HttpRequest, payload: KeyAreaIn) -> Status[KeyArea
 
 
 @router.post("/key-areas/{pk}/end", response=KeyAreaOut, summary="End a key area")
-def end_key_area(request: HttpRequest, pk: int, payload: KeyAreaEndIn) -> KeyArea:
-    require_perm(request, "screening.manage_key_areas")
+def end_key_area(request: HttpRequest, pk: ApiId, payload: KeyAreaEndIn) -> KeyArea:
+    require(request, ScreeningPerm.MANAGE_KEY_AREAS)
     area = get_visible_or_404(KeyArea.objects.select_related("declared_by"), request.user, pk=pk)
     return actions.end_key_area(
         actor=user_of(request), area=area, end_date=payload.end_date, note=payload.note

@@ -7,11 +7,13 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from fangkong.people.choices import DocType, Sex
+from fangkong.core.parsing import DateField
+from fangkong.people.choices import DocType, Sex, Symptom
+from fangkong.people.forms import TemperatureField
 from fangkong.people.idcard import PROVINCES
 from fangkong.regions.choices import Level
 from fangkong.regions.models import Division
-from fangkong.screening.choices import Contact, Outcome, Symptom, Transport
+from fangkong.screening.choices import Contact, Outcome, Transport
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -20,19 +22,6 @@ if TYPE_CHECKING:
 
 TRAVEL_ROWS = 3
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-def temperature_field() -> forms.DecimalField:
-    """Body temperature as typed on a phone (decimal keypad, steps of 0.1). The 35.0–42.0
-    range is enforced by the actions, which answer with the message users see."""
-    return forms.DecimalField(
-        label=_("Temperature (℃)"),
-        max_digits=4,
-        decimal_places=1,
-        widget=forms.NumberInput(
-            attrs={"step": "0.1", "min": "35", "max": "42", "inputmode": "decimal"}
-        ),
-    )
 
 
 def place_choices(key_areas: list[tuple[str, str]]) -> list[Any]:
@@ -84,7 +73,7 @@ class ScreeningForm(forms.Form):
         required=False,
         help_text=_("Only for documents other than a resident ID card."),
     )
-    birth_date = forms.DateField(label=_("Birth date"), required=False, widget=DATE)
+    birth_date = DateField(label=_("Birth date"), required=False, widget=DATE)
     phone = forms.CharField(
         label=_("Phone"), max_length=20, widget=forms.TextInput(attrs={"type": "tel"})
     )
@@ -92,15 +81,15 @@ class ScreeningForm(forms.Form):
     household_size = forms.IntegerField(
         label=_("Household members"), min_value=1, max_value=50, initial=1
     )
-    screened_on = forms.DateField(label=_("Screening date"), widget=DATE)
-    temperature = temperature_field()
+    screened_on = DateField(label=_("Screening date"), widget=DATE)
+    temperature = TemperatureField()
     symptoms = forms.MultipleChoiceField(
         label=_("Symptoms"),
         choices=Symptom.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    arrival_date = forms.DateField(
+    arrival_date = DateField(
         label=_("Arrival date"),
         required=False,
         widget=DATE,
@@ -122,7 +111,7 @@ class ScreeningForm(forms.Form):
     contact = forms.ChoiceField(
         label=_("Contact in the last 14 days with"), choices=Contact.choices, initial=Contact.NONE
     )
-    contact_date = forms.DateField(label=_("Date of the last contact"), required=False, widget=DATE)
+    contact_date = DateField(label=_("Date of the last contact"), required=False, widget=DATE)
     measures = forms.CharField(label=_("Measures taken"), max_length=200, required=False)
     client_uuid = forms.UUIDField(widget=forms.HiddenInput)
 
@@ -154,7 +143,7 @@ class ScreeningForm(forms.Form):
             self.fields[f"travel_name_{i}"] = forms.CharField(
                 label=_("Name"), max_length=100, required=False
             )
-            self.fields[f"travel_date_{i}"] = forms.DateField(
+            self.fields[f"travel_date_{i}"] = DateField(
                 label=_("Date"), required=False, widget=DATE
             )
         self.labels = dict(key_areas) | PROVINCES
@@ -193,8 +182,8 @@ class ScreeningForm(forms.Form):
 class ScreeningFilterForm(forms.Form):
     within = forms.CharField(label=_("Division code"), max_length=15, required=False)
     grid = forms.CharField(label=_("Grid code"), max_length=15, required=False)
-    date_from = forms.DateField(label=_("From"), required=False, widget=DATE)
-    date_to = forms.DateField(label=_("To"), required=False, widget=DATE)
+    date_from = DateField(label=_("From"), required=False, widget=DATE)
+    date_to = DateField(label=_("To"), required=False, widget=DATE)
     outcome = forms.ChoiceField(
         label=_("Outcome"), choices=[("", _("all")), *Outcome.choices], required=False
     )
@@ -214,11 +203,11 @@ class KeyAreaForm(forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "numeric"}),
     )
     name = forms.CharField(label=_("Name"), max_length=100, required=False)
-    start_date = forms.DateField(label=_("Key area from"), widget=DATE)
-    end_date = forms.DateField(label=_("Until (optional)"), required=False, widget=DATE)
+    start_date = DateField(label=_("Key area from"), widget=DATE)
+    end_date = DateField(label=_("Until (optional)"), required=False, widget=DATE)
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
 
 class EndKeyAreaForm(forms.Form):
-    end_date = forms.DateField(label=_("Last day"), required=False, widget=DATE)
+    end_date = DateField(label=_("Last day"), required=False, widget=DATE)
     note = forms.CharField(label=_("Note"), max_length=200, required=False)

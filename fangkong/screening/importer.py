@@ -5,7 +5,10 @@ Three phases, separable so the benchmark can time each:
 1. :func:`fangkong.bulk.readers.read_table` reads the file safely;
 2. :func:`validate_rows` checks every row with the validators and rules of the form (all the
    errors of a row, by column; row numbers as Excel shows them, the header being row 1) and
-   returns the valid rows as tuples in the column order of :data:`SCREENING_COLUMNS`;
+   returns the valid rows as tuples in the column order of :data:`SCREENING_COLUMNS`. It runs
+   the database checks in batches around the row checks (:func:`check_rows`: each row on its
+   own, no query): first the grids and their counties' key areas, then the rows imported before
+   and the people known already (:func:`_against_database`);
 3. :func:`write_rows` writes them in one transaction: people resolved in bulk (new ones created
    with what :func:`fangkong.people.actions.register_person` sets), screenings written with
    PostgreSQL ``COPY`` (:func:`copy_screenings`; ``bulk_create`` elsewhere), the follow-up of
@@ -55,7 +58,8 @@ from fangkong.core.jurisdiction import (
 )
 from fangkong.core.validators import clean_phone
 from fangkong.people.actions import clean_identity, clean_name, register_person
-from fangkong.people.choices import DocType, PersonStatus, Sex
+from fangkong.people.choices import DocType, PersonStatus, Sex, Symptom
+from fangkong.people.health import clean_symptoms, clean_temperature
 from fangkong.people.idcard import InvalidIdNumber, parse_resident_id
 from fangkong.people.models import Person
 from fangkong.regions.choices import Level
@@ -66,15 +70,10 @@ from fangkong.screening.actions import (
     follow_up_screening,
     key_areas_for,
 )
-from fangkong.screening.choices import Contact, Outcome, Symptom, Transport
+from fangkong.screening.choices import Contact, Outcome, Transport
 from fangkong.screening.models import Screening
 from fangkong.screening.rules import Assessment, assess
-from fangkong.screening.validators import (
-    clean_past_date,
-    clean_place_code,
-    clean_symptoms,
-    clean_temperature,
-)
+from fangkong.screening.validators import clean_past_date, clean_place_code
 
 if TYPE_CHECKING:
     from fangkong.accounts.models import User
@@ -416,6 +415,12 @@ class _Checks:
         self.codes[text] = result
         return result
 
+    def load_key_areas(self) -> None:
+        """Read the key areas of the grids' counties now (one query each), so that the row
+        checks need no database."""
+        for grid in self.grids.values():
+            self.key_areas(grid.path)
+
     def key_areas(self, path: str) -> list[Any]:
         # Key areas are declared by command offices (province, city, county: COMMAND_LEVELS),
         # so every grid of a county has the county's.
@@ -500,7 +505,8 @@ def validate_rows(
     actor: User | None,
     progress: Callable[[int, int], None] | None = None,
 ) -> Validated:
-    """Check every row of ``table``; see the module docstring. Reads, never writes."""
+    """Check every row of ``table``: the database checks (batched look-ups) before and after the
+    row checks (:func:`check_rows`, no query). Reads, never writes."""
     header = table.header
     index = {name: i for i, name in enumerate(header) if name in COLUMNS}
     missing = [c for c in REQUIRED if c not in index]
@@ -516,12 +522,55 @@ def validate_rows(
         )
     result = Validated(header=header, kind=table.kind, total=len(table.rows))
     result.ignored_columns = [h for h in header if h and h not in index and h != REASON]
-    width = len(header)
-    at = [index.get(c, width) for c in COLUMNS]  # an absent column reads the padding cell
     rows = table.rows
+
+    # 1. database: the grids named in the file, and their counties' key areas (batched)
     grid_at = index[GRID]
     codes = {_text(cells[grid_at]) for _n, cells in rows if grid_at < len(cells)}
     checks = _Checks(actor, _find_grids(actor, codes), timezone.localdate())
+    checks.load_key_areas()
+
+    # 2. each row on its own, against the file and the rules (no database)
+    out_rows, identities, keys, row_numbers, raws, errors_of, cells_of = check_rows(
+        table, index, checks, result, progress=progress
+    )
+
+    # 3. database: rows imported before, and people known already (batched)
+    _against_database(
+        result, out_rows, identities, keys, row_numbers, raws, errors_of, cells_of, actor
+    )
+    for number in sorted(errors_of):
+        result.errors.extend(errors_of[number])
+        result.rejected.append((number, cells_of[number], errors_of[number]))
+    return result
+
+
+def check_rows(
+    table: Table,
+    index: dict[str, int],
+    checks: _Checks,
+    result: Validated,
+    *,
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[
+    list[list[Any]],
+    list[tuple[str, str]],
+    list[str],
+    list[int],
+    list[Sequence[Any]],
+    dict[int, list[RowError]],
+    dict[int, Sequence[Any]],
+]:
+    """The row checks: each row on its own, against the file, the grids found and the rules,
+    without the database (``checks`` holds what was read before). Returns the valid rows
+    (SCREENING_COLUMNS order, ``person`` still None) with their identities, import keys, row
+    numbers and cells, and the errors and cells of the rows refused. The people first seen and
+    the follow-up assessments go into ``result``."""
+    header = table.header
+    rows = table.rows
+    width = len(header)
+    at = [index.get(c, width) for c in COLUMNS]  # an absent column reads the padding cell
+    actor = checks.actor
     now = timezone.now()
     actor_id = actor.pk if actor is not None else None
     seen_keys: dict[str, int] = {}
@@ -778,11 +827,7 @@ def validate_rows(
 
     if progress is not None:
         progress(len(rows), len(rows))
-    _against_database(result, out_rows, identities, keys, row_numbers, raws, errors_of, cells_of)
-    for number in sorted(errors_of):
-        result.errors.extend(errors_of[number])
-        result.rejected.append((number, cells_of[number], errors_of[number]))
-    return result
+    return out_rows, identities, keys, row_numbers, raws, errors_of, cells_of
 
 
 def _against_database(
@@ -794,8 +839,11 @@ def _against_database(
     raws: list[Sequence[Any]],
     errors_of: dict[int, list[RowError]],
     cells_of: dict[int, Sequence[Any]],
+    actor: User | None = None,
 ) -> None:
-    """Rows already imported (skipped), and known people: their name must agree."""
+    """Rows already imported (skipped), and known people: their name must agree. Only people
+    the actor can see are "known": one known only in another jurisdiction is registered anew
+    (``resolve_people``), so the answer never tells whether a number exists elsewhere."""
     stored: set[str] = set()
     for i in range(0, len(keys), CHUNK):
         stored.update(_stored_keys(keys[i : i + CHUNK]))
@@ -803,10 +851,13 @@ def _against_database(
     for doc_type, doc_number in result.people:
         by_type.setdefault(doc_type, []).append(doc_number)
     known: dict[tuple[str, str], tuple[int, str]] = {}
+    elsewhere: set[tuple[str, str]] = set()
     for doc_type, numbers_ in by_type.items():
         for i in range(0, len(numbers_), CHUNK):
-            for pk, doc_number, name in _known_people(doc_type, numbers_[i : i + CHUNK]):
+            for pk, doc_number, name, path in _known_people(doc_type, numbers_[i : i + CHUNK]):
                 known[(doc_type, doc_number)] = (pk, name)
+                if actor is not None and not path_in_scope(actor, path):
+                    elsewhere.add((doc_type, doc_number))
     mismatch = _(
         "This document number is already registered under another name. Check the number "
         "and the name."
@@ -818,7 +869,11 @@ def _against_database(
             result.assessments.pop(key, None)
             continue
         person = known.get(identity)
-        if person is not None and not _same_name(person[1], result.people[identity].name):
+        if (
+            person is not None
+            and identity not in elsewhere
+            and not _same_name(person[1], result.people[identity].name)
+        ):
             errors_of[number] = [RowError(number, DOC_NUMBER, mismatch)]
             cells_of[number] = raw
             continue
@@ -848,19 +903,20 @@ def _stored_keys(keys: list[str]) -> list[str]:
     return [str(k) for k in found]
 
 
-def _known_people(doc_type: str, numbers: list[str]) -> list[tuple[int, str, str]]:
+def _known_people(doc_type: str, numbers: list[str]) -> list[tuple[int, str, str, str]]:
+    """The current records of these numbers: id, number, name, division path."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT id, doc_number, name FROM {Person._meta.db_table} "  # noqa: S608 - a model's own table name
-                "WHERE doc_type = %s AND doc_number = ANY(%s)",
+                f"SELECT id, doc_number, name, division_path FROM {Person._meta.db_table} "  # noqa: S608 - a model's own table name
+                "WHERE doc_type = %s AND doc_number = ANY(%s) AND moved_out_at IS NULL",
                 [doc_type, numbers],
             )
             return list(cursor.fetchall())
     return list(
-        Person.objects.filter(doc_type=doc_type, doc_number__in=numbers).values_list(
-            "id", "doc_number", "name"
-        )
+        Person.objects.filter(
+            doc_type=doc_type, doc_number__in=numbers, moved_out_at__isnull=True
+        ).values_list("id", "doc_number", "name", "division_path")
     )
 
 
@@ -932,10 +988,14 @@ def _copy(
     line: Callable[[Any], str] = _line,
 ) -> None:
     """PostgreSQL COPY FROM STDIN on the raw psycopg 3 connection, in the open transaction;
-    the text format is built here, in blocks (psycopg's per-value adaptation is slower)."""
+    the text format is built here, in blocks (psycopg's per-value adaptation is slower).
+
+    psycopg's own errors (a ``UniqueViolation`` when another import wrote the same people or
+    rows meanwhile) become Django's, as for any query, so that the caller's retry on
+    ``IntegrityError`` sees them."""
     names = ", ".join(connection.ops.quote_name(c) for c in columns)
     sql = f"COPY {connection.ops.quote_name(table)} ({names}) FROM STDIN"
-    with connection.cursor() as cursor:
+    with connection.cursor() as cursor, connection.wrap_database_errors:
         raw = cursor.cursor  # the psycopg cursor under Django's wrapper
         with raw.copy(sql) as copy:
             for i in range(0, len(rows), CHUNK):
@@ -1010,11 +1070,13 @@ def copy_screenings(rows: Sequence[Sequence[Any]]) -> None:
 
 
 def resolve_people(validated: Validated, *, actor: User | None) -> int:
-    """Create the people first seen, move known people living outside the actor's
-    jurisdiction into the row's grid (as register_person does), and set each row's
-    ``person_id``. Returns how many people were created."""
+    """Create the people first seen, register anew here the people known only outside the
+    actor's jurisdiction (as register_person does), and set each row's ``person_id``. Returns
+    how many people were created here (the ones known elsewhere count as created: the outcome
+    must not tell whether a number exists elsewhere)."""
     people = validated.people
     known = [p for p in people.values() if p.pk is not None]
+    relocated = 0
     paths: dict[int, str] = {}
     ids = [p.pk for p in known]
     if actor is not None and scope_of(actor) != "":  # a superuser's scope holds everyone
@@ -1026,20 +1088,26 @@ def resolve_people(validated: Validated, *, actor: User | None) -> int:
             and scope_of(actor) != ""
             and not path_in_scope(actor, paths.get(p.pk or 0, ""))
         ):
-            register_person(  # moves them here, with their history, audited
+            # Known only in another jurisdiction: registered here anew (their old record stays
+            # there as history, marked moved out), audited on both sides.
+            here, _created = register_person(
                 actor=actor,
                 grid=Division.objects.get(pk=p.grid_id),
                 name=p.name,
                 doc_type=p.doc_type,
                 doc_number=p.doc_number,
+                sex=p.sex,
+                birth_date=p.birth_date,
                 phone=p.phone,
                 address=p.address,
             )
+            p.pk = here.pk
+            relocated += 1
     new = [p for p in people.values() if p.pk is None]
     create_people(new)
     for row, identity in zip(validated.rows, validated.identities, strict=True):
         row[PERSON] = people[identity].pk
-    return len(new)
+    return len(new) + relocated
 
 
 def _check_grids(validated: Validated, actor: User | None) -> None:
@@ -1159,10 +1227,13 @@ def import_screening_file(
             path = job.keep(path)  # kept with the job, to import its valid rows later
     job.status, job.started_at = ImportStatus.RUNNING, timezone.now()
     job.valid_only = valid_only
-    job.save(update_fields=["status", "started_at", "valid_only"])
+    job.heartbeat_at, job.attempts = job.started_at, job.attempts + 1  # the run's lease
+    job.save(update_fields=["status", "started_at", "valid_only", "heartbeat_at", "attempts"])
 
     def report(done: int, total: int) -> None:
-        ImportJob.objects.filter(pk=job.pk).update(processed_rows=done, total_rows=total)
+        ImportJob.objects.filter(pk=job.pk).update(
+            processed_rows=done, total_rows=total, heartbeat_at=timezone.now()
+        )
         if progress is not None:
             progress(done, total)
 

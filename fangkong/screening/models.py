@@ -11,7 +11,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.core.jurisdiction import ScopedQuerySet
-from fangkong.screening.choices import Contact, Outcome, Symptom, Transport
+from fangkong.people.choices import Symptom
+from fangkong.screening.choices import Contact, Outcome, Transport
 
 if TYPE_CHECKING:
     from fangkong.screening.rules import Assessment

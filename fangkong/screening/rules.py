@@ -27,7 +27,9 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
 
-from fangkong.screening.choices import FEVER_AT, OBSERVATION_DAYS, Contact, Outcome, Symptom
+from fangkong.people.choices import OBSERVATION_DAYS, Symptom
+from fangkong.people.health import is_fever
+from fangkong.screening.choices import Contact, Outcome
 
 TEXTS: dict[str, Promise] = {
     "fever": _("Temperature %(temperature)s ℃ is a fever (37.3 ℃ or above)."),
@@ -142,10 +144,6 @@ class Assessment:
     @property
     def texts(self) -> list[str]:
         return [str(r) for r in self.reasons]
-
-
-def is_fever(temperature: Decimal | None) -> bool:
-    return temperature is not None and temperature >= FEVER_AT
 
 
 def _area_for(place: Place, areas: Iterable[Area]) -> Area | None:

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q, QuerySet
 
-from fangkong.people.choices import DocType
-from fangkong.people.idcard import upgrade_15
+from fangkong.core.parsing import encode_date_cursor
+from fangkong.people.selectors import search_filter
 from fangkong.screening.models import KeyArea, Screening
 
 if TYPE_CHECKING:
@@ -19,9 +18,6 @@ if TYPE_CHECKING:
     from fangkong.accounts.models import User
     from fangkong.people.models import Person
     from fangkong.regions.models import Division
-
-AFTER_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})\.(\d{1,18})$")
-DOC_RE = re.compile(r"^[0-9A-Za-z]{4,32}$")
 
 
 @dataclass
@@ -43,18 +39,6 @@ class Page:
     errors: list[str] = field(default_factory=list)
 
 
-def search_person(qs: QuerySet[Any], q: str, prefix: str = "person__") -> QuerySet[Any]:
-    """By document number (exact, any document type; a 15-digit ID as its 18-digit form) when
-    ``q`` looks like one, otherwise by exact name."""
-    q = "".join(q.split())
-    if any(ch.isdigit() for ch in q) and DOC_RE.match(q):
-        number = q.upper()
-        if len(number) == 15 and number.isdigit():
-            number = upgrade_15(number)
-        return qs.filter(**{f"{prefix}doc_type__in": DocType.values, f"{prefix}doc_number": number})
-    return qs.filter(**{f"{prefix}name": q})
-
-
 def screenings(user: User | AnonymousUser, filters: Filters) -> QuerySet[Screening]:
     qs: QuerySet[Screening] = Screening.objects.visible_to(user)
     if filters.within is not None:
@@ -68,23 +52,22 @@ def screenings(user: User | AnonymousUser, filters: Filters) -> QuerySet[Screeni
     if filters.outcome:
         qs = qs.filter(outcome=filters.outcome)
     if filters.q:
-        qs = search_person(qs, filters.q)
+        qs = qs.filter(search_filter(filters.q, prefix="person__"))
     return qs
 
 
-def page(qs: QuerySet[Screening], *, after: str | None, size: int) -> Page:
-    """Newest first, by (screening date, id); ``after`` is the last row's key "date.id"."""
+def page(qs: QuerySet[Screening], *, after: tuple[dt.date, int] | None, size: int) -> Page:
+    """Newest first, by (screening date, id); ``after`` is the last row's key (the cursor
+    "date.id", parsed by ``core.parsing.parse_date_cursor``)."""
     qs = qs.select_related("person", "grid").order_by("-screened_on", "-id")
-    if after:
-        match = AFTER_RE.match(after)
-        if match:
-            day, pk = dt.date.fromisoformat(match[1]), int(match[2])
-            qs = qs.filter(Q(screened_on__lt=day) | Q(screened_on=day, id__lt=pk))
+    if after is not None:
+        day, pk = after
+        qs = qs.filter(Q(screened_on__lt=day) | Q(screened_on=day, id__lt=pk))
     items = list(qs[: size + 1])
     next_after = None
     if len(items) > size:
         last = items[size - 1]
-        next_after = f"{last.screened_on.isoformat()}.{last.pk}"
+        next_after = encode_date_cursor(last.screened_on, last.pk)
     return Page(items=items[:size], next_after=next_after)
 
 

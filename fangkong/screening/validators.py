@@ -1,12 +1,11 @@
-"""Checks of the health facts a screening or a check-in records; each raises ActionError with a
-clear message and the form field it belongs to."""
+"""Checks of the facts a screening or a check-in records; each raises ActionError with a clear
+message and the form field it belongs to. The temperature and symptoms are checked by
+:mod:`fangkong.people.health`, shared with the other modules."""
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterable
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.utils import timezone
@@ -14,42 +13,8 @@ from django.utils.translation import gettext as _
 
 from fangkong.core.errors import ActionError
 from fangkong.people.idcard import PROVINCES
-from fangkong.screening.choices import TEMPERATURE_MAX, TEMPERATURE_MIN, Symptom
 
 CODE_LENGTHS = (2, 4, 6, 9, 12)  # province, prefecture, county, township, village
-
-
-def clean_temperature(value: Any, *, field: str = "temperature") -> Decimal:
-    """A body temperature in ℃ with one decimal, 35.0–42.0."""
-    try:
-        temperature = Decimal(str(value).strip()).quantize(Decimal("0.1"))
-    except (InvalidOperation, ValueError, TypeError):
-        temperature = None
-    if temperature is None or not temperature.is_finite():
-        raise ActionError(
-            _("Enter the temperature in ℃, for example 36.5."), code="bad_temperature", field=field
-        )
-    if not TEMPERATURE_MIN <= temperature <= TEMPERATURE_MAX:
-        raise ActionError(
-            _("The temperature must be between 35.0 and 42.0 ℃; %(value)s is not.")
-            % {"value": temperature},
-            code="temperature_out_of_range",
-            field=field,
-        )
-    return temperature
-
-
-def clean_symptoms(values: Iterable[str] | None, *, field: str = "symptoms") -> list[str]:
-    """Symptoms from the fixed list, each once, in the list's order."""
-    given = set(values or ())
-    unknown = given - set(Symptom.values)
-    if unknown:
-        raise ActionError(
-            _("Unknown symptom: %(value)s.") % {"value": ", ".join(sorted(unknown))},
-            code="bad_symptom",
-            field=field,
-        )
-    return [s for s in Symptom.values if s in given]
 
 
 def clean_past_date(
@@ -99,7 +64,7 @@ def clean_place_code(value: str | None, *, field: str, required: bool = False) -
         if required:
             raise ActionError(_("Enter a division code."), code="code_required", field=field)
         return ""
-    if not code.isdigit() or len(code) not in CODE_LENGTHS:
+    if not (code.isascii() and code.isdigit()) or len(code) not in CODE_LENGTHS:
         raise ActionError(
             _("A division code has 2, 4, 6, 9 or 12 digits (42 湖北省, 4201 武汉市)."),
             code="bad_division_code",

@@ -18,6 +18,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from fangkong.core.errors import ActionError
 from fangkong.core.forms import run_action
 from fangkong.core.jurisdiction import get_visible_or_404, path_in_scope, user_of
+from fangkong.core.parsing import parse_date_cursor
+from fangkong.core.permissions import require
 from fangkong.observation.choices import Status
 from fangkong.observation.models import Observation
 from fangkong.people.actions import clean_identity
@@ -25,6 +27,7 @@ from fangkong.people.choices import DocType
 from fangkong.people.models import Person
 from fangkong.regions.choices import Level
 from fangkong.regions.models import Division
+from fangkong.regions.selectors import division_param, list_filter_divisions
 from fangkong.screening import actions, selectors
 from fangkong.screening.actions import COMMAND_LEVELS
 from fangkong.screening.choices import Outcome
@@ -35,14 +38,10 @@ from fangkong.screening.forms import (
     ScreeningForm,
 )
 from fangkong.screening.models import KeyArea, Screening
+from fangkong.screening.permissions import ScreeningPerm
 from fangkong.screening.rules import Facts, Place, assess
 
 PAGE = 50
-
-
-def _require(request: HttpRequest, perm: str) -> None:
-    if not request.user.has_perm(perm):
-        raise PermissionDenied
 
 
 def person_url(person: Person) -> str:
@@ -59,11 +58,8 @@ def _home(request: HttpRequest) -> Division | None:
 
 def _grid_from_query(request: HttpRequest) -> Division | None:
     """The grid of ``?grid=<code>`` (404 outside the user's subtree), or the user's own grid."""
-    code = (request.GET.get("grid") or "").strip()
-    if code:
-        grid: Division = get_visible_or_404(
-            Division.objects.all(), request.user, code=code, level=Level.GRID, active=True
-        )
+    grid = division_param(request, "grid", level=Level.GRID, active=True)
+    if grid is not None:
         return grid
     home = _home(request)
     return home if home is not None and home.level == Level.GRID else None
@@ -74,7 +70,7 @@ def _form(request: HttpRequest, grid: Division | None, data: Any = None) -> Scre
     path = grid.path if grid else (home.path if home else None)
     grids = None
     if grid is None and home is not None and home.level == Level.VILLAGE:
-        grids = list(Division.objects.filter(parent=home, level=Level.GRID, active=True))
+        grids = list(Division.objects.active_grids().filter(parent=home))
     initial = {"grid": grid.code} if grid else {}
     return ScreeningForm(
         data,
@@ -88,7 +84,7 @@ def _form(request: HttpRequest, grid: Division | None, data: Any = None) -> Scre
 @login_required
 @require_http_methods(["GET", "POST"])
 def screening_new(request: HttpRequest) -> HttpResponse:
-    _require(request, "screening.add_screening")
+    require(request, ScreeningPerm.ADD_SCREENING)
     grid = _grid_from_query(request)
     form = _form(request, grid, request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -133,7 +129,7 @@ def lenient_facts(form: ScreeningForm) -> Facts:
 def screening_preview(request: HttpRequest) -> HttpResponse:
     """The outcome the rules draw from the form as it is (htmx, on every change); writes
     nothing."""
-    _require(request, "screening.add_screening")
+    require(request, ScreeningPerm.ADD_SCREENING)
     code = (request.POST.get("grid") or "").strip()
     grid = (
         Division.objects.visible_to(request.user).filter(code=code, level=Level.GRID).first()
@@ -141,9 +137,19 @@ def screening_preview(request: HttpRequest) -> HttpResponse:
         else None
     )
     form = _form(request, grid, request.POST)
+    facts = lenient_facts(form)
+    typed = (request.POST.get("temperature") or "").strip()
+    refused = [
+        " ".join(str(m) for m in error.messages)
+        for error in form.errors.as_data().get("temperature", [])
+    ]
+    # Something typed that is no body temperature (1E+308, inf, NaN, abc): no outcome, and the
+    # reason instead of a reassuring one.
+    if typed and refused:
+        return render(request, "screening/_assessment.html", {"refused": refused[0]})
     home = _home(request)
     path = grid.path if grid else (home.path if home else "")
-    assessment = assess(lenient_facts(form), actions.key_areas_for(path) if path else [])
+    assessment = assess(facts, actions.key_areas_for(path) if path else [])
     return render(request, "screening/_assessment.html", {"assessment": assessment})
 
 
@@ -151,7 +157,7 @@ def screening_preview(request: HttpRequest) -> HttpResponse:
 def person_lookup(request: HttpRequest) -> HttpResponse:
     """As the document number is typed: is it valid, and is this someone we know? Only people
     inside the user's jurisdiction are shown; their name, phone and address fill the form."""
-    _require(request, "screening.add_screening")
+    require(request, ScreeningPerm.ADD_SCREENING)
     doc_type = request.GET.get("doc_type") or DocType.RESIDENT_ID
     number = (request.GET.get("doc_number") or "").strip()[:32]
     context: dict[str, Any] = {"number": number}
@@ -185,15 +191,9 @@ def _filters(request: HttpRequest) -> tuple[ScreeningFilterForm, selectors.Filte
         errors = [str(e) for errs in form.errors.values() for e in errs]
         return form, filters, errors
     data = form.cleaned_data
-    visible = Division.objects.visible_to(request.user)
-    if data["within"]:
-        filters.within = visible.filter(code=data["within"].strip()).first()
-        if filters.within is None:
-            errors.append(_("No division with this code in your jurisdiction."))
-    if data["grid"]:
-        filters.grid = visible.filter(code=data["grid"].strip(), level=Level.GRID).first()
-        if filters.grid is None:
-            errors.append(_("No grid with this code in your jurisdiction."))
+    filters.within, filters.grid, errors = list_filter_divisions(
+        request.user, data["within"], data["grid"]
+    )
     filters.date_from, filters.date_to = data["date_from"], data["date_to"]
     filters.outcome, filters.q = data["outcome"], data["q"].strip()
     return form, filters, errors
@@ -201,13 +201,13 @@ def _filters(request: HttpRequest) -> tuple[ScreeningFilterForm, selectors.Filte
 
 @login_required
 def screening_list(request: HttpRequest) -> HttpResponse:
-    _require(request, "screening.view_screening")
+    require(request, ScreeningPerm.VIEW_SCREENING)
     form, filters, errors = _filters(request)
     page = selectors.Page(items=[], next_after=None)
     if not errors:
         page = selectors.page(
             selectors.screenings(request.user, filters),
-            after=request.GET.get("after") or None,
+            after=parse_date_cursor(request.GET.get("after")),
             size=PAGE,
         )
     params = request.GET.copy()
@@ -221,7 +221,7 @@ def screening_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "errors": errors,
             "query_string": params.urlencode(),
-            "can_add": request.user.has_perm("screening.add_screening"),
+            "can_add": request.user.has_perm(ScreeningPerm.ADD_SCREENING),
             "new_grid": home.code if home is not None and home.level == Level.GRID else "",
         },
     )
@@ -229,7 +229,7 @@ def screening_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def screening_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request, "screening.view_screening")
+    require(request, ScreeningPerm.VIEW_SCREENING)
     screening: Screening = get_visible_or_404(
         Screening.objects.select_related("person", "grid"), request.user, pk=pk
     )
@@ -258,7 +258,7 @@ def screening_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _can_declare(request: HttpRequest) -> bool:
     home = _home(request)
     return (
-        request.user.has_perm("screening.manage_key_areas")
+        request.user.has_perm(ScreeningPerm.MANAGE_KEY_AREAS)
         and home is not None
         and home.level in COMMAND_LEVELS
     )
@@ -270,7 +270,7 @@ def key_areas(request: HttpRequest) -> HttpResponse:
     """Everyone logged in reads the key areas; command offices declare them here."""
     form = KeyAreaForm(request.POST or None)
     if request.method == "POST":
-        _require(request, "screening.manage_key_areas")
+        require(request, ScreeningPerm.MANAGE_KEY_AREAS)
         home = _home(request)
         if home is None:
             raise PermissionDenied
@@ -290,7 +290,7 @@ def key_areas(request: HttpRequest) -> HttpResponse:
         area.current = area.is_current(today)  # type: ignore[attr-defined]
         area.can_end = (  # type: ignore[attr-defined]
             area.end_date is None
-            and request.user.has_perm("screening.manage_key_areas")
+            and request.user.has_perm(ScreeningPerm.MANAGE_KEY_AREAS)
             and path_in_scope(request.user, area.division_path)
         )
     return render(
@@ -304,7 +304,7 @@ def key_areas(request: HttpRequest) -> HttpResponse:
 @require_POST
 def key_area_end(request: HttpRequest, pk: int) -> HttpResponse:
     area = get_visible_or_404(KeyArea.objects.all(), request.user, pk=pk)
-    _require(request, "screening.manage_key_areas")
+    require(request, ScreeningPerm.MANAGE_KEY_AREAS)
     form = EndKeyAreaForm(request.POST)
     if form.is_valid():
         done = run_action(

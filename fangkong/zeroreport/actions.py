@@ -20,8 +20,10 @@ from django.utils.translation import gettext as _
 from fangkong.audit.actions import diff, record, snapshot
 from fangkong.core.errors import ActionError
 from fangkong.core.jurisdiction import ensure_in_scope
+from fangkong.core.validators import check_text
 from fangkong.regions.choices import Level
 from fangkong.regions.models import Division
+from fangkong.regions.selectors import check_active_grid
 from fangkong.zeroreport import figures
 from fangkong.zeroreport.models import FIGURES, GridDay
 
@@ -129,10 +131,7 @@ def confirm_day(
         raise ActionError(
             _("Only today or yesterday can be confirmed."), code="day_too_old", field="day"
         )
-    if grid.level != Level.GRID:
-        raise ActionError(_("Only a grid's day can be confirmed."), code="not_a_grid")
-    if not grid.active:
-        raise ActionError(_("This grid has been retired."), code="grid_retired")
+    check_active_grid(grid, not_a_grid=_("Only a grid's day can be confirmed."), field=None)
     note = (note or "").strip()
     if len(note) > MAX_NOTE:
         raise ActionError(
@@ -142,6 +141,7 @@ def confirm_day(
         )
     if "\x00" in note:
         raise ActionError(_("The note contains invalid characters."), code="invalid", field="note")
+    check_text(note, field="note")
     ensure_in_scope(actor, grid.path)
     with transaction.atomic():
         live = figures.for_grid(grid, day)

@@ -10,24 +10,27 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
-from fangkong.core.api import InputSchema, require_perm
+from fangkong.core.api import InputSchema
 from fangkong.core.errors import ActionError
-from fangkong.core.jurisdiction import get_visible_or_404, user_of
+from fangkong.core.jurisdiction import user_of
+from fangkong.core.parsing import ApiDate
+from fangkong.core.permissions import require
 from fangkong.regions.choices import Level
-from fangkong.regions.models import Division
+from fangkong.regions.selectors import visible_division
 from fangkong.zeroreport import actions, figures, selectors
 from fangkong.zeroreport import dashboard as board
 from fangkong.zeroreport.actions import MAX_NOTE
 from fangkong.zeroreport.choices import Figure
 from fangkong.zeroreport.models import GridDay
+from fangkong.zeroreport.permissions import ZeroReportPerm
 
 router = Router(tags=["zero reporting"])
 
 CODE = r"^\d{1,15}$"
 VIEW, CONFIRM, REFRESH = (
-    "zeroreport.view_gridday",
-    "zeroreport.confirm_gridday",
-    "zeroreport.change_gridday",
+    ZeroReportPerm.VIEW_GRIDDAY,
+    ZeroReportPerm.CONFIRM_GRIDDAY,
+    ZeroReportPerm.CHANGE_GRIDDAY,
 )
 
 
@@ -73,7 +76,7 @@ class GridTodayOut(Schema):
 
 
 class ConfirmIn(InputSchema):
-    day: dt.date | None = Field(None, description="today (default) or yesterday (late)")
+    day: ApiDate | None = Field(None, description="today (default) or yesterday (late)")
     zero_report: bool = Field(..., description='true: "nothing abnormal" (零报告)')
     note: str = Field("", max_length=MAX_NOTE)
 
@@ -107,7 +110,7 @@ class RollupOut(Schema):
 
 
 class DayQuery(Schema):
-    day: dt.date | None = Field(None, description="default today; not in the future")
+    day: ApiDate | None = Field(None, description="default today; not in the future")
 
 
 class RollupQuery(DayQuery):
@@ -123,13 +126,6 @@ class RefreshOut(Schema):
     day: dt.date
     grids: int | None = Field(..., description="grids updated; null when run in the background")
     background: bool = Field(..., description="true: a background task does the update")
-
-
-def _division(request: HttpRequest, code: str, **lookup: Any) -> Division:
-    division: Division = get_visible_or_404(
-        Division.objects.select_related("parent"), request.user, code=code, **lookup
-    )
-    return division
 
 
 def _day(day: dt.date | None) -> dt.date:
@@ -158,8 +154,8 @@ def _child(row: selectors.ChildRow) -> dict[str, Any]:
 def grid_today(request: HttpRequest, code: str) -> dict[str, Any]:
     """Today's figures computed from the records now, today's confirmation and the last 7
     days."""
-    require_perm(request, VIEW)
-    grid = _division(request, code, level=Level.GRID)
+    require(request, VIEW)
+    grid = visible_division(request.user, code, level=Level.GRID, related=("parent",))
     today = timezone.localdate()
     live = figures.for_grid(grid, today)
     history = selectors.grid_history(request.user, grid, today)
@@ -181,8 +177,8 @@ def grid_today(request: HttpRequest, code: str) -> dict[str, Any]:
 def confirm(request: HttpRequest, code: str, payload: ConfirmIn) -> GridDay:
     """Confirm today's (or, late, yesterday's) figures, or submit a zero report (零报告) when
     nothing is abnormal. Confirming again replaces the earlier confirmation."""
-    require_perm(request, CONFIRM)
-    grid = _division(request, code, level=Level.GRID)
+    require(request, CONFIRM)
+    grid = visible_division(request.user, code, level=Level.GRID, related=("parent",))
     return actions.confirm_day(
         actor=user_of(request),
         grid=grid,
@@ -196,8 +192,8 @@ def confirm(request: HttpRequest, code: str, payload: ConfirmIn) -> GridDay:
 def rollup(request: HttpRequest, code: str, query: Query[RollupQuery]) -> dict[str, Any]:
     """Each child division's grids confirmed / total and summed figures for the day, and the
     grids not confirmed (paged by key: pass `next_after` back as `after`)."""
-    require_perm(request, VIEW)
-    division = _division(request, code)
+    require(request, VIEW)
+    division = visible_division(request.user, code, related=("parent",))
     day = _day(query.day)
     user = user_of(request)
     data = selectors.rollup(user, division, day)
@@ -229,8 +225,8 @@ def rollup(request: HttpRequest, code: str, query: Query[RollupQuery]) -> dict[s
 def dashboard(request: HttpRequest, code: str, query: Query[DashboardQuery]) -> dict[str, Any]:
     """Today's figures for each child division and 30 days of sums over the subtree (read
     from the daily grid rows only). Series values are null on days never computed."""
-    require_perm(request, VIEW)
-    division = _division(request, code)
+    require(request, VIEW)
+    division = visible_division(request.user, code, related=("parent",))
     data = board.dashboard(user_of(request), division, _day(query.day), query.figure.value)
     return board.payload(data)
 
@@ -239,8 +235,8 @@ def dashboard(request: HttpRequest, code: str, query: Query[DashboardQuery]) -> 
 def refresh(request: HttpRequest, code: str) -> dict[str, Any]:
     """Recompute today's figures for every grid under the division (audited). Above 5,000
     grids the update runs as a background task and `grids` is null."""
-    require_perm(request, REFRESH)
-    division = _division(request, code)
+    require(request, REFRESH)
+    division = visible_division(request.user, code, related=("parent",))
     today = timezone.localdate()
     n = actions.request_refresh(actor=user_of(request), day=today, under=division)
     return {"day": today, "grids": n, "background": n is None}

@@ -43,9 +43,8 @@ from fangkong.checkpoints.models import Handover
 from fangkong.observation.choices import Status
 from fangkong.observation.models import CheckIn, Observation
 from fangkong.observation.selectors import missed_days, missing_on
-from fangkong.regions.choices import Level
+from fangkong.people.choices import FEVER_AT
 from fangkong.regions.models import Division
-from fangkong.screening.choices import FEVER_AT
 from fangkong.screening.models import Screening
 from fangkong.zeroreport.models import ABNORMAL_FIGURES, FIGURES
 
@@ -67,7 +66,7 @@ def is_abnormal(figures: Figures) -> bool:
 
 def active_grids(under: Division | None = None) -> QuerySet[Division]:
     """The grids figures are kept for: active grids under ``under`` (itself, if a grid)."""
-    qs = Division.objects.filter(level=Level.GRID, active=True)
+    qs = Division.objects.active_grids()
     if under is not None:
         qs = qs.filter(path__startswith=under.path)
     return qs

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from fangkong.core.parsing import DateField
 from fangkong.zeroreport.actions import MAX_NOTE
 
 
@@ -10,7 +11,7 @@ class ConfirmForm(forms.Form):
     """The grid worker's confirmation of a day: the zero report button, or the figures with an
     optional note."""
 
-    day = forms.DateField(widget=forms.HiddenInput, required=False)
+    day = DateField(widget=forms.HiddenInput, required=False)
     zero_report = forms.BooleanField(required=False, widget=forms.HiddenInput)
     note = forms.CharField(
         label=_("Note (optional)"),
@@ -21,7 +22,7 @@ class ConfirmForm(forms.Form):
 
 
 class DayForm(forms.Form):
-    day = forms.DateField(
+    day = DateField(
         label=_("Day"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),

@@ -160,7 +160,8 @@ def unconfirmed_grids(
     ).select_related("staff")
     qs = (
         Division.objects.visible_to(user)
-        .filter(level=Level.GRID, active=True, path__startswith=division.path)
+        .active_grids()
+        .filter(path__startswith=division.path)
         .exclude(Exists(confirmed))
         .select_related("parent")
         .prefetch_related(Prefetch("assignments", queryset=workers, to_attr="workers"))

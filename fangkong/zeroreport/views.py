@@ -7,7 +7,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,34 +15,20 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fangkong.core.forms import run_action
-from fangkong.core.jurisdiction import get_visible_or_404, user_of
+from fangkong.core.jurisdiction import user_of
+from fangkong.core.parsing import parse_text_cursor
+from fangkong.core.permissions import require
 from fangkong.regions.choices import Level
 from fangkong.regions.models import Division
-from fangkong.regions.selectors import breadcrumb
+from fangkong.regions.selectors import breadcrumb, visible_division
 from fangkong.zeroreport import actions, figures, selectors
 from fangkong.zeroreport import dashboard as board
 from fangkong.zeroreport.choices import HELP, Figure
 from fangkong.zeroreport.forms import ConfirmForm, DayForm
 from fangkong.zeroreport.models import GridDay
+from fangkong.zeroreport.permissions import ZeroReportPerm
 
 PAGE = 50
-VIEW, CONFIRM, REFRESH = (
-    "zeroreport.view_gridday",
-    "zeroreport.confirm_gridday",
-    "zeroreport.change_gridday",
-)
-
-
-def _require(request: HttpRequest, perm: str) -> None:
-    if not request.user.has_perm(perm):
-        raise PermissionDenied
-
-
-def _division(request: HttpRequest, code: str) -> Division:
-    division: Division = get_visible_or_404(
-        Division.objects.select_related("parent"), request.user, code=code
-    )
-    return division
 
 
 def _day(request: HttpRequest, today: dt.date) -> tuple[DayForm, dt.date, list[str]]:
@@ -112,7 +97,7 @@ def _grid_page(
             "yesterday": by_day.get(yesterday),
             "yesterday_day": yesterday,
             "history": [(d, by_day.get(d)) for d in days],
-            "can_confirm": request.user.has_perm(CONFIRM) and grid.active,
+            "can_confirm": request.user.has_perm(ZeroReportPerm.CONFIRM_GRIDDAY) and grid.active,
             "form": form or ConfirmForm(),
         },
         status=status,
@@ -122,8 +107,8 @@ def _grid_page(
 @login_required
 def grid_day(request: HttpRequest, code: str) -> HttpResponse:
     """The grid worker's "today": live figures, confirmation state, the confirm form."""
-    _require(request, VIEW)
-    division = _division(request, code)
+    require(request, ZeroReportPerm.VIEW_GRIDDAY)
+    division = visible_division(request.user, code, related=("parent",))
     if division.level != Level.GRID:
         return redirect("zeroreport:rollup", code=division.code)
     return _grid_page(request, division)
@@ -132,10 +117,8 @@ def grid_day(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 @require_POST
 def confirm(request: HttpRequest, code: str) -> HttpResponse:
-    _require(request, CONFIRM)
-    grid = get_visible_or_404(
-        Division.objects.select_related("parent"), request.user, code=code, level=Level.GRID
-    )
+    require(request, ZeroReportPerm.CONFIRM_GRIDDAY)
+    grid = visible_division(request.user, code, level=Level.GRID, related=("parent",))
     form = ConfirmForm(request.POST)
     if form.is_valid():
         zero = form.cleaned_data["zero_report"]
@@ -161,14 +144,14 @@ def confirm(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 def rollup(request: HttpRequest, code: str) -> HttpResponse:
     """Which grids under a division confirmed the day, and the figures by child division."""
-    _require(request, VIEW)
-    division = _division(request, code)
+    require(request, ZeroReportPerm.VIEW_GRIDDAY)
+    division = visible_division(request.user, code, related=("parent",))
     if division.level == Level.GRID:
         return redirect("zeroreport:grid", code=division.code)
     today = timezone.localdate()
     day_form, day, errors = _day(request, today)
     user = user_of(request)
-    after = request.GET.get("after") or None
+    after = parse_text_cursor(request.GET.get("after"))
     if after and (len(after) > 128 or not after.startswith(division.path)):
         after = None
     data = selectors.rollup(user, division, day)
@@ -190,7 +173,7 @@ def rollup(request: HttpRequest, code: str) -> HttpResponse:
             "page": page,
             "query_string": params.urlencode(),
             "is_village": division.level == Level.VILLAGE,
-            "can_refresh": request.user.has_perm(REFRESH) and day == today,
+            "can_refresh": request.user.has_perm(ZeroReportPerm.CHANGE_GRIDDAY) and day == today,
         },
     )
 
@@ -198,8 +181,8 @@ def rollup(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 def dashboard(request: HttpRequest, code: str) -> HttpResponse:
     """Today's figures by child division, the 30-day trend and the map (or bars) by figure."""
-    _require(request, VIEW)
-    division = _division(request, code)
+    require(request, ZeroReportPerm.VIEW_GRIDDAY)
+    division = visible_division(request.user, code, related=("parent",))
     today = timezone.localdate()
     figure = request.GET.get("figure") or Figure.SCREENED.value
     errors: list[str] = []
@@ -222,7 +205,7 @@ def dashboard(request: HttpRequest, code: str) -> HttpResponse:
         "child_rows": [(c, list(zip(Figure, c.values, strict=True))) for c in data.rollup.children],
         "payload": board.payload(data),
         "has_map": data.has_map,
-        "can_refresh": request.user.has_perm(REFRESH) and day == today,
+        "can_refresh": request.user.has_perm(ZeroReportPerm.CHANGE_GRIDDAY) and day == today,
     }
     return render(request, "zeroreport/dashboard.html", context)
 
@@ -231,8 +214,8 @@ def dashboard(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 def refresh(request: HttpRequest, code: str) -> HttpResponse:
     """ "Update now": recompute today's figures for every grid under the division."""
-    _require(request, REFRESH)
-    division = _division(request, code)
+    require(request, ZeroReportPerm.CHANGE_GRIDDAY)
+    division = visible_division(request.user, code, related=("parent",))
     n = actions.request_refresh(actor=user_of(request), day=timezone.localdate(), under=division)
     if n is None:
         messages.success(

@@ -1,7 +1,6 @@
 """Refuse UPDATE on the audit log inside the database too (PostgreSQL and SQLite).
 
-DELETE is refused by the application; the database still allows it so that the test runner can
-empty tables between tests and an operator can archive old rows deliberately (docs/audit.md).
+DELETE and TRUNCATE are refused by 0003, except for the table's owner (docs/audit.md).
 """
 
 from django.db import migrations

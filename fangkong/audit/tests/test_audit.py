@@ -116,8 +116,8 @@ def test_every_row_records_who_what_which_record_and_the_change(event: AuditEven
 @pytest.fixture
 def people(tree: Any, make_user: Callable[..., User]) -> dict[str, User]:
     return {
-        "admin": make_user(tree.province, roles=[Role.SYSADMIN], username="prov_admin"),
-        "county_admin": make_user(tree.nanguan, roles=[Role.SYSADMIN], username="nanguan_admin"),
+        "admin": make_user(tree.province, roles=[Role.AUDIT_ADMIN], username="prov_admin"),
+        "county_admin": make_user(tree.nanguan, roles=[Role.AUDIT_ADMIN], username="nanguan_admin"),
         "huayang": make_user(tree.huayang, roles=[Role.VILLAGE_SECRETARY], username="huayang_sec"),
         "dongshi": make_user(tree.dongshi, roles=[Role.VILLAGE_SECRETARY], username="dongshi_sec"),
         "worker": make_user(tree.huayang, roles=[Role.GRID_WORKER], username="huayang_worker"),
@@ -371,3 +371,47 @@ def test_actions_through_the_web_record_channel_and_address(
         "web",
         "10.22.1.7",
     )
+
+
+def test_a_change_named_like_a_reverse_relation_reads_as_it_was_recorded(
+    tree: Any, people: dict[str, User], client_for: Callable[[User | None], Client]
+) -> None:
+    # given a passage's audit row whose changes name ``people`` (a reverse relation there)
+    with transaction.atomic():
+        record(
+            actor=None,
+            action="passage.register",
+            object_type="checkpoints.passage",
+            object_id="1",
+            object_repr="通行记录 1",
+            division_path=tree.nanguan.path,
+            changes={"people": [None, 2], "checkpoint": [None, "南关区卡口"]},
+        )
+
+    # when the audit administrator opens the log
+    response = client_for(people["admin"]).get(AUDIT_URL)
+
+    # then the page shows the row with its values, not a server error
+    assert response.status_code == 200
+    assert "通行记录 1" in response.content.decode()
+
+
+def test_counts_an_action_notes_are_labelled_by_the_app_that_records_them(
+    tree: Any, people: dict[str, User], client_for: Callable[[User | None], Client]
+) -> None:
+    # given the demo's zero-report history row, whose changes are counts and no model field
+    with transaction.atomic():
+        record(
+            actor=None,
+            action="grid_days.refresh",
+            obj=tree.nanguan,
+            division_path=tree.nanguan.path,
+            changes={"days": [None, 30], "confirmed": [None, 9214]},
+        )
+
+    # when the audit administrator opens the log
+    page = client_for(people["admin"]).get(AUDIT_URL).content.decode()
+
+    # then the keys read as words (zeroreport's AUDIT_FIELDS), not as the stored keys
+    assert '">days</b>' not in page and '">confirmed</b>' not in page
+    assert "天数" in page and "已确认天数" in page

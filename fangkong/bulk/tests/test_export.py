@@ -20,8 +20,12 @@ from fangkong.accounts.models import User
 from fangkong.accounts.roles import Role
 from fangkong.audit.models import AuditEvent
 from fangkong.bulk import exports
+from fangkong.care.tests import endpoints as care_cases
+from fangkong.checkpoints.tests import endpoints as checkpoints_cases
 from fangkong.core.tests import endpoints as e
+from fangkong.observation.tests import endpoints as observation_cases
 from fangkong.people.idcard import mask_id, mask_phone
+from fangkong.screening.tests import endpoints as screening_cases
 
 Make = Callable[..., User]
 ClientFor = Callable[[User | None], Client]
@@ -84,9 +88,9 @@ def test_people_export_equals_the_filtered_list_in_order(
 @pytest.mark.parametrize(
     ("name", "page_url", "make", "query"),
     [
-        ("screenings", "screening:list", e._screening, {"outcome": "no_risk"}),
-        ("observations", "observation:list", e._observation, {"status": "active"}),
-        ("care", "care:list", e._care, {"status": "open"}),
+        ("screenings", "screening:list", screening_cases._screening, {"outcome": "no_risk"}),
+        ("observations", "observation:list", observation_cases._observation, {"status": "active"}),
+        ("care", "care:list", care_cases._care, {"status": "open"}),
     ],
 )
 def test_each_list_export_equals_its_page(
@@ -118,8 +122,8 @@ def test_passages_export_one_row_per_traveller_in_the_list_order(
     tree: SimpleNamespace, world: e.World, make_user: Make, client_for: ClientFor
 ) -> None:
     # given three passages at 南关区's checkpoints, one with a fever flagged
-    plain = [e._passage(world)[0] for _ in range(2)]
-    fever, fever_name = e._passage(world, fever=True)
+    plain = [checkpoints_cases._passage(world)[0] for _ in range(2)]
+    fever, fever_name = checkpoints_cases._passage(world, fever=True)
     user = make_user(tree.nanguan, roles=[Role.COUNTY_COMMAND])
     client = client_for(user)
 
@@ -215,7 +219,7 @@ def test_every_export_writes_one_audit_row_when_it_starts(
         "export_masked": True,
     }
     # the audit page names it
-    auditor = client_for(make_user(tree.province, roles=[Role.SYSADMIN]))
+    auditor = client_for(make_user(tree.province, roles=[Role.AUDIT_ADMIN]))
     assert "导出清单" in auditor.get(reverse("audit:list")).content.decode()
 
 
@@ -226,7 +230,7 @@ def test_xlsx_opens_with_the_same_rows_as_the_csv(
     tree: SimpleNamespace, world: e.World, make_user: Make, client_for: ClientFor
 ) -> None:
     for _ in range(3):
-        e._screening(world)
+        screening_cases._screening(world)
     client = client_for(secretary(make_user, tree))
 
     as_csv = csv_rows(client.get(url("screenings")))

@@ -23,8 +23,9 @@ from fangkong.audit.models import AuditEvent
 from fangkong.bulk.models import ImportJob
 from fangkong.bulk.readers import read_table
 from fangkong.observation.models import Observation
+from fangkong.people import actions as people_actions
 from fangkong.people.choices import PersonStatus
-from fangkong.people.models import Person
+from fangkong.people.models import Person, PersonMove
 from fangkong.screening.importer import COLUMNS, REASON, import_screening_file
 from fangkong.screening.models import Screening
 from fangkong.screening.tests.factories import days_ago, hubei, make_id, today
@@ -360,6 +361,30 @@ def test_a_known_number_under_another_name_is_refused(
     )
     outcome = run(worker, write_csv(tmp_path / "l.csv", [row(tree.grid1, 证件号码=number)]))
     assert "another name" in _errors(outcome)[(2, "证件号码")]
+
+
+def test_a_number_known_only_in_another_county_imports_like_a_new_one_and_stays_there(
+    tree: SimpleNamespace, worker: User, tmp_path: Path
+) -> None:
+    # given 李娜's number registered in 吉林市, and the same number under another name in a file
+    # of 华阳社区 (the file must not learn that the number exists elsewhere)
+    number = make_id()
+    people_actions.register_person(
+        actor=None, grid=tree.other_grid, name="李娜", doc_type="resident_id", doc_number=number
+    )
+    # when it is imported
+    outcome = run(worker, write_csv(tmp_path / "l.csv", [row(tree.grid1, 证件号码=number)]))
+
+    # then the row is accepted like any new person's (counted as a person created), and
+    # 华阳社区 has a record of its own
+    assert outcome.status == "done" and outcome.errors == [] and outcome.people_created == 1
+    ours = Person.objects.visible_to(worker).get()
+    assert ours.grid == tree.grid1 and Screening.objects.get().person == ours
+    # and 吉林市 keeps its record, told that the person moved and that the name differs
+    theirs = Person.objects.exclude(pk=ours.pk).get()
+    assert theirs.grid == tree.other_grid and theirs.moved_out_at is not None
+    move = PersonMove.objects.get(person=theirs)
+    assert (move.successor, move.name_differs) == (ours, True)
 
 
 # --- bad files ---------------------------------------------------------------------------------

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
+import os
+import stat
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import SimpleNamespace
@@ -36,6 +38,19 @@ def csv_bytes(grid: Any, n: int = 2, *, bad: int = 0) -> bytes:
             [f"居民{i}", make_id(), "13804310001", "华阳街1号", grid.code, today(), temperature]
         )
     return out.getvalue().encode()
+
+
+def xlsx_bytes(rows: list[list[str]]) -> bytes:
+    import xlsxwriter
+
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"in_memory": True})
+    sheet = book.add_worksheet()
+    for i, row in enumerate(rows):
+        for j, cell in enumerate(row):
+            sheet.write_string(i, j, cell)
+    book.close()
+    return out.getvalue()
 
 
 def upload(content: bytes, name: str = "list.csv") -> SimpleUploadedFile:
@@ -213,3 +228,25 @@ def test_another_jurisdiction_neither_sees_the_job_nor_its_rejects(
     assert other.get(f"/api/imports/{job.pk}/rejects").status_code == 404
     assert other.get(f"/bulk/imports/{job.pk}/").status_code == 404
     assert "list.csv" not in other.get("/bulk/imports/").content.decode()
+
+
+@pytest.mark.parametrize("name", ["list.csv", "list.xlsx"])
+def test_uploads_and_rejected_rows_are_readable_by_the_service_user_only(
+    tree: SimpleNamespace, client: Client, name: str
+) -> None:
+    # given a permissive umask (a service started without one) and a file with a bad row
+    old = os.umask(0o022)
+    try:
+        content = csv_bytes(tree.grid1, 2, bad=1)
+        if name.endswith(".xlsx"):
+            content = xlsx_bytes(list(csv.reader(io.StringIO(content.decode()))))
+        client.post("/bulk/imports/new/", {"file": upload(content, name)})
+    finally:
+        os.umask(old)
+    job = ImportJob.objects.get()
+
+    # then the upload and the rejected rows are 0600, in a 0700 directory
+    assert job.status == "refused" and job.rejects_path
+    assert stat.S_IMODE(job.directory.stat().st_mode) == 0o700
+    assert stat.S_IMODE(job.upload_path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(Path(job.rejects_path).stat().st_mode) == 0o600

@@ -128,8 +128,10 @@ def staff(t: SimpleNamespace, make_user: Callable[..., User]) -> User:
 
 
 @pytest.fixture
-def terminal(staff: User) -> Client:
-    _token, raw = account_actions.create_token(actor=None, user=staff, name="卡口终端1")
+def terminal(staff: User, checkpoint: Checkpoint) -> Client:
+    """南关区's checkpoint terminal: a token of its staff, bound to ``checkpoint``."""
+    token, raw = account_actions.create_token(actor=None, user=staff, name="卡口终端1")
+    actions.bind_tokens(actor=None, checkpoint=checkpoint, tokens=[token.pk])
     return machine(raw)
 
 

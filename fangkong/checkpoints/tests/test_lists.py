@@ -158,8 +158,13 @@ def test_passage_filters(
     assert entry is not None
     assert plates(f"?doc={entry.doc_number.lower()}") == {one}
     assert plates(f"?doc={entry.doc_number[:10]}") == set()
-    # nonsense in the filters is ignored, never a server error
-    assert len(plates("?checkpoint=abc&from=yesterday&flagged=maybe&after=zzz")) == 7
+    # nonsense in the filters is ignored, never a server error; a value that cannot be a number,
+    # a date or a page position is refused with 400 naming it (core.parsing, issue #7)
+    assert len(plates("?flagged=maybe")) == 7
+    for bad in ("checkpoint=abc", "from=yesterday", "after=zzz"):
+        refused = client.get(f"{base}?{bad}")
+        assert refused.status_code == 400
+        assert bad.split("=")[0] in refused.content.decode()
     # a checkpoint of another jurisdiction is not found
     elsewhere = actions.create_checkpoint(
         actor=None, division=t.changyi, name="外地", kind="airport",

@@ -364,9 +364,9 @@ def test_the_destination_is_the_deepest_known_division(t: SimpleNamespace) -> No
 def test_a_known_person_is_linked_never_created(
     t: SimpleNamespace, checkpoint: Checkpoint, staff: User
 ) -> None:
-    # given 张伟 registered in 东市场社区 (another city's grid) and a stranger
+    # given 张伟 registered in 第一网格 (inside the checkpoint's 南关区) and a stranger
     known, _created = people_actions.register_person(
-        actor=None, grid=t.other_grid, name="张伟", doc_type="resident_id", doc_number=resident_id()
+        actor=None, grid=t.grid1, name="张伟", doc_type="resident_id", doc_number=resident_id()
     )
     from fangkong.people.models import Person
 
@@ -394,6 +394,42 @@ def test_a_known_person_is_linked_never_created(
     assert second.person is None and second.doc_number == "E12345678"
     assert (second.origin_abroad, second.origin_code, second.phone) == (True, "", "+821012345678")
     assert Person.objects.count() == people_before
+
+
+def test_a_passage_does_not_tell_whether_a_number_is_registered_in_another_county(
+    t: SimpleNamespace, checkpoint: Checkpoint, terminal: Client, make_user: Callable[..., User]
+) -> None:
+    # given 张伟 registered in 吉林市's 东市场社区 only, and 李娜 in 南关区's 第一网格
+    people_actions.register_person(
+        actor=None, grid=t.other_grid, name="张伟", doc_type="resident_id", doc_number=resident_id()
+    )
+    people_actions.register_person(
+        actor=None,
+        grid=t.grid1,
+        name="李娜",
+        doc_type="resident_id",
+        doc_number=resident_id(sequence="124"),
+    )
+    # when both pass 南关区's checkpoint, with a traveller never registered anywhere
+    body = passage(
+        checkpoint=checkpoint.pk,
+        people=[
+            person(name="张伟", doc_number=resident_id()),
+            person(name="李娜", doc_number=resident_id(sequence="124")),
+            person(name="王芳", doc_number=resident_id(sequence="126")),
+        ],
+    )
+    response = post_json(terminal, "/api/passages", body)
+
+    # then 张伟 answers like the stranger: 南关区 learns nothing of 吉林市's registry
+    assert response.status_code == 201, response.content
+    answered = [p["in_registry"] for p in response.json()["people"]]
+    assert answered == [False, True, False]
+    assert [p.person_id is None for p in PassagePerson.objects.order_by("position")] == [
+        True,
+        False,
+        True,
+    ]
 
 
 def test_a_key_area_flags_the_traveller(

@@ -17,7 +17,7 @@ from django.urls import reverse
 
 from fangkong.accounts import actions as account_actions
 from fangkong.accounts.models import User
-from fangkong.accounts.roles import Role
+from fangkong.accounts.roles import COMBINABLE_ROLES, Role
 from fangkong.audit.models import AuditEvent
 from fangkong.checkpoints import actions
 from fangkong.checkpoints.choices import HandoverStatus, Outcome
@@ -33,7 +33,7 @@ from fangkong.checkpoints.tests.conftest import (
 )
 from fangkong.core.jurisdiction import OutOfJurisdiction
 
-ALL_ROLES = [r.value for r in Role]
+ALL_ROLES = list(COMBINABLE_ROLES)  # every role one account may hold (三员分立)
 FEVER_ID = resident_id("220202", "19850315", "432")
 
 
@@ -43,7 +43,8 @@ def flagged(
 ) -> Passage:
     """昌邑区's terminal registers a healthy driver and a feverish passenger for 第一网格."""
     staff_a = make_user(t.changyi, roles=[Role.CHECKPOINT_STAFF], username="changyi_kakou")
-    _token, raw = account_actions.create_token(actor=None, user=staff_a, name="昌邑终端")
+    token, raw = account_actions.create_token(actor=None, user=staff_a, name="昌邑终端")
+    actions.bind_tokens(actor=None, checkpoint=other_checkpoint, tokens=[token.pk])
     body = passage(
         checkpoint=other_checkpoint.pk,
         plate="吉B54321",

@@ -1,24 +1,166 @@
-"""The interface is Chinese by default, English on request, and the catalog is complete."""
+"""The interface is Chinese by default, English on request, and the catalogue is complete."""
 
 from __future__ import annotations
 
 import json
+import textwrap
+import warnings
+from pathlib import Path
 
+import polib
 import pytest
+from django.test.utils import override_settings
 from django.urls import reverse
 from django.utils import translation
 
 from fangkong.core import i18n_check
 from fangkong.regions.models import Division
 
+HEADER = textwrap.dedent(
+    """\
+    msgid ""
+    msgstr ""
+    "Language: zh_Hans\\n"
+    "Content-Type: text/plain; charset=UTF-8\\n"
+    "Plural-Forms: nplurals=1; plural=0;\\n"
 
-def test_every_msgid_is_translated_and_the_mo_is_current(capsys):
-    assert i18n_check.main([]) == 0, capsys.readouterr().out
+    """
+)
 
 
-def test_extraction_follows_makemessages_for_templates_and_python(tmp_path, monkeypatch):
-    (tmp_path / "templates").mkdir()
-    (tmp_path / "templates" / "t.html").write_text(
+def require_gettext() -> None:
+    """Skip loudly without GNU gettext, or fail under CI=true, where these tests must run."""
+    missing = i18n_check.gettext_missing()
+    if not missing:
+        return
+    reason = (
+        "GNU gettext is not installed (apt-get install gettext; "
+        f"{', '.join(missing)} not found): the tests of makemessages did NOT run"
+    )
+    if i18n_check.in_ci():
+        pytest.fail(f"{reason}; CI=true requires it.", pytrace=False)
+    warnings.warn(UserWarning(f"SKIPPED: {reason}"), stacklevel=2)
+    pytest.skip(f"SKIPPED: {reason}")
+
+
+def write_catalogue(package: Path, entries: str, *, compile_mo: bool = True) -> Path:
+    po_file = i18n_check.po_path("zh_Hans", package)
+    po_file.parent.mkdir(parents=True, exist_ok=True)
+    po_file.write_text(HEADER + textwrap.dedent(entries), encoding="utf-8")
+    if compile_mo:
+        polib.pofile(str(po_file)).save_as_mofile(str(po_file.with_suffix(".mo")))
+    return po_file
+
+
+def test_the_committed_catalogue_is_translated_and_compiled():
+    assert i18n_check.catalogue_problems(i18n_check.po_path("zh_Hans")) == []
+
+
+def test_the_committed_catalogue_holds_every_msgid_of_the_source():
+    require_gettext()
+    po_file = i18n_check.po_path("zh_Hans")
+    assert i18n_check.source_problems(po_file, i18n_check.PACKAGE, "zh_Hans") == []
+
+
+def test_the_check_refuses_untranslated_fuzzy_duplicate_and_misplaced_placeholders(tmp_path):
+    po_file = write_catalogue(
+        tmp_path,
+        """\
+        msgid "Saved."
+        msgstr "已保存。"
+
+        msgid "%(n)s grids"
+        msgstr "%(n)s 个网格"
+
+        msgctxt "verb"
+        msgid "Open"
+        msgstr "打开"
+        """,
+    )
+    assert i18n_check.catalogue_problems(po_file) == []
+
+    po_file = write_catalogue(
+        tmp_path,
+        """\
+        msgid "Saved."
+        msgstr "已保存。"
+
+        msgid "%(n)s grids"
+        msgstr "%(count)s 个网格"
+
+        msgctxt "verb"
+        msgid "Open"
+        msgstr ""
+
+        #, fuzzy
+        msgid "Close"
+        msgstr "关闭"
+
+        msgid "Saved."
+        msgstr "已保存。"
+        """,
+    )
+    where = f"{po_file}:"
+    assert i18n_check.catalogue_problems(po_file) == [
+        f"{where}10: placeholders differ from the msgid: '%(n)s grids'",
+        f"{where}13: no translation: 'Open' (context 'verb')",
+        f"{where}17: fuzzy translation (check it, then remove '#, fuzzy'): 'Close'",
+        f"{where}21: duplicate entry: 'Saved.'",
+    ]
+
+
+def test_the_check_refuses_a_mo_that_does_not_say_what_the_po_says(tmp_path):
+    saved = 'msgid "Saved."\nmsgstr "已保存。"\n'
+    po_file = write_catalogue(tmp_path, saved)
+    mo_file = po_file.with_suffix(".mo")
+    stale = [f"{mo_file}: not compiled from the .po; run make messages"]
+    assert i18n_check.catalogue_problems(po_file) == []
+
+    write_catalogue(tmp_path, 'msgid "Saved."\nmsgstr "保存好了。"\n', compile_mo=False)
+    assert i18n_check.catalogue_problems(po_file) == stale
+
+    write_catalogue(tmp_path, saved.replace("Saved.", "Saved!"), compile_mo=False)
+    assert i18n_check.catalogue_problems(po_file) == stale
+
+    write_catalogue(tmp_path, saved, compile_mo=False)
+    po_file.write_text(po_file.read_text("utf-8").replace("plural=0", "plural=(n != 1)"), "utf-8")
+    assert i18n_check.catalogue_problems(po_file) == stale  # the header counts too
+
+    mo_file.unlink()
+    assert i18n_check.catalogue_problems(po_file) == [f"{mo_file}: missing; run make messages"]
+
+
+def test_without_gettext_the_source_check_is_skipped_loudly_and_under_ci_it_fails(
+    tmp_path, monkeypatch, capsys
+):
+    write_catalogue(tmp_path, 'msgid "Saved."\nmsgstr "已保存。"\n')
+    monkeypatch.setattr(i18n_check, "PACKAGE", tmp_path)
+    (tmp_path / "bin").mkdir()
+    monkeypatch.setenv("PATH", str(tmp_path / "bin"))  # no xgettext, msgmerge, msgfmt...
+
+    monkeypatch.delenv("CI", raising=False)
+    assert i18n_check.main([]) == 0
+    out, err = capsys.readouterr()
+    assert "zh_Hans: all 1 msgids translated" in out
+    assert "WARNING: GNU gettext is not installed (apt-get install gettext)" in err
+    assert "did NOT run; under CI=true this is a failure" in err
+
+    monkeypatch.setenv("CI", "true")
+    assert i18n_check.main([]) == 1
+    assert "CI=true requires it (xgettext, msguniq, msgmerge, msgattrib, msgfmt not found)" in (
+        capsys.readouterr().out
+    )
+    monkeypatch.delenv("CI")
+    assert i18n_check.main(["--update"]) == 1
+    assert "make messages needs GNU gettext" in capsys.readouterr().err
+
+
+@pytest.fixture
+def package(tmp_path):
+    """A package with templates and Python the way the project writes them, and its catalogue."""
+    package = tmp_path / "pkg"
+    (package / "templates").mkdir(parents=True)
+    (package / "templates" / "t.html").write_text(
         "{% load i18n %}\n"
         '{% translate "Plain" %} {% trans \'Open\' context "verb" %}'
         ' {% translate "Kept" as kept %}\n'
@@ -28,17 +170,23 @@ def test_extraction_follows_makemessages_for_templates_and_python(tmp_path, monk
         "{% endblocktranslate %}\n",
         encoding="utf-8",
     )
-    (tmp_path / "views.py").write_text(
+    (package / "views.py").write_text(
         "from django.utils.translation import gettext as _, pgettext_lazy\n"
-        'a = _("Saved" ".")\nb = pgettext_lazy("month", "May")\nc = _(a)\n',
+        'a = _("Saved" ".")\nb = pgettext_lazy("month", "May")\nc = _(a)\n'
+        'd = _("%(n)s left") % {"n": 1}\n',
         encoding="utf-8",
     )
-    (tmp_path / "migrations").mkdir()
-    (tmp_path / "migrations" / "0001.py").write_text('_("not this")\n', encoding="utf-8")
-    monkeypatch.setattr(i18n_check, "PACKAGE", tmp_path)
-    monkeypatch.setattr(i18n_check, "PROJECT", tmp_path)
-    keys = {m.key for m in i18n_check.extract()}
-    assert keys == {
+    for skipped in ("migrations", "tests"):
+        (package / skipped).mkdir()
+        (package / skipped / "x.py").write_text('_("not this")\n', encoding="utf-8")
+    (package / "locale").mkdir()
+    return package
+
+
+def test_makemessages_finds_the_msgids_the_template_tags_and_python_look_up(package):
+    require_gettext()
+    extracted = i18n_check.extract(package, "zh_Hans")
+    assert {i18n_check.entry_key(e) for e in extracted if e.msgid} == {
         (None, "Plain", None),
         ("verb", "Open", None),
         (None, "Kept", None),
@@ -46,22 +194,76 @@ def test_extraction_follows_makemessages_for_templates_and_python(tmp_path, monk
         (None, "%(n)s grid", "%(n)s grids"),
         (None, "Saved.", None),
         ("month", "May", None),
+        (None, "%(n)s left", None),
     }
+    assert list((package / "locale").iterdir()) == []  # built in a copy, not in the package
 
 
-def test_compile_adds_new_msgids_untranslated_and_the_check_lists_them(tmp_path, monkeypatch):
-    locale_po = i18n_check.po_path("zh_Hans")
-    copy = tmp_path / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
-    copy.parent.mkdir(parents=True)
-    copy.write_bytes(locale_po.read_bytes())
-    monkeypatch.setattr(i18n_check, "po_path", lambda locale: copy)
-    messages = [*i18n_check.extract(), i18n_check.Message("A brand new string", where=[("x", "1")])]
+def test_the_check_finds_a_msgid_missing_from_the_catalogue_and_one_the_source_lost(package):
+    require_gettext()
+    (package / "templates" / "t.html").unlink()
+    (package / "views.py").write_text(
+        "from django.utils.translation import gettext as _\n"
+        'a = _("Saved.")\nb = _("Not translated yet")\nc = _("Excel as \\u201cCSV\\u201d")\n',
+        encoding="utf-8",
+    )
+    po_file = write_catalogue(
+        package,
+        """\
+        msgid "Saved."
+        msgstr "已保存。"
 
-    assert i18n_check.compile_catalog("zh_Hans", messages) == 1
-    found = i18n_check.problems("zh_Hans", messages)
-    assert found == ["x:1: no translation: 'A brand new string'"]
-    assert i18n_check.load_po("zh_Hans").find("A brand new string").msgstr == ""
-    assert copy.with_suffix(".mo").exists()
+        msgid "Gone from the source"
+        msgstr "已删除"
+        """,
+    )
+    assert i18n_check.source_problems(po_file, package, "zh_Hans") == [
+        "pkg/views.py: not in the catalogue (run make messages): 'Not translated yet'",
+        "pkg/views.py: xgettext reads a backslash escape literally, write the character itself: "
+        "'Excel as \\\\u201cCSV\\\\u201d'",
+        f"{po_file}: no longer in the source (make messages makes it obsolete): "
+        "'Gone from the source'",
+    ]
+
+
+def test_make_messages_keeps_every_translation_and_a_second_run_changes_nothing(package, capsys):
+    require_gettext()
+    po_file = write_catalogue(
+        package,
+        """\
+        #: templates/t.html:2
+        msgid "Plain"
+        msgstr "普通"
+
+        msgid "No longer used"
+        msgstr "不再使用"
+
+        #~ msgid "Saved."
+        #~ msgstr "已保存。"
+        """,
+    )
+    long = "A message longer than one line of a catalogue, " * 3
+    with (package / "views.py").open("a", encoding="utf-8") as views:
+        views.write(f"e = _({long!r})\n")
+    with override_settings(LOCALE_PATHS=[package / "locale"]):
+        i18n_check.makemessages(package, "zh_Hans")
+        i18n_check.compilemessages(package, "zh_Hans")
+        first = po_file.read_bytes()
+        i18n_check.makemessages(package, "zh_Hans")
+    assert po_file.read_bytes() == first
+    text = first.decode()
+    assert '#: templates/t.html\nmsgid "Plain"\nmsgstr "普通"\n' in text  # no line numbers
+    assert '#: views.py\nmsgid "Saved."\nmsgstr "已保存。"\n' in text  # back from obsolete
+    assert '#~ msgid "No longer used"\n#~ msgstr "不再使用"\n' in text  # kept, for its return
+    assert "POT-Creation-Date" not in text
+    assert 'msgid "Merge “%(name)s” now."\nmsgstr ""\n' in text  # new, untranslated
+    assert "not this" not in text
+    assert f'\nmsgid "{long}"\n' in text  # not wrapped
+    mo = polib.mofile(str(po_file.with_suffix(".mo")))
+    assert sorted((e.msgid, e.msgstr) for e in mo) == [("Plain", "普通"), ("Saved.", "已保存。")]
+    problems = i18n_check.catalogue_problems(po_file)
+    assert problems and all("no translation" in p for p in problems)
+    assert "fangkong makemessages -l zh_Hans --no-wrap" in capsys.readouterr().out
 
 
 @pytest.fixture

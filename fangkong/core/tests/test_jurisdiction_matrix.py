@@ -11,12 +11,14 @@ login page (401 in the API); writes succeed in scope and write nothing out of sc
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from django.apps import apps as django_apps
 from django.conf import settings
+from django.db.models import Count, Max
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import resolve_url
 from django.test import Client
@@ -24,19 +26,19 @@ from django.urls import get_resolver, include, path, reverse
 from ninja import NinjaAPI, Router
 
 from fangkong.accounts.models import ApiToken, User
-from fangkong.accounts.roles import Role
+from fangkong.accounts.roles import COMBINABLE_ROLES
 from fangkong.api import api
 from fangkong.audit.models import AuditEvent
 from fangkong.core.api import MESSAGES
-from fangkong.core.jurisdiction import OutOfJurisdiction
+from fangkong.core.jurisdiction import OutOfJurisdiction, scope_of
 from fangkong.core.tests.endpoints import (
-    CASES,
     PASSWORD,
     Case,
     Endpoint,
     Kind,
     Target,
     World,
+    all_cases,
     all_endpoints,
     api_endpoints,
     registry,
@@ -47,11 +49,13 @@ from fangkong.core.tests.endpoints import (
 from fangkong.regions import actions as region_actions
 from fangkong.regions.models import Division, GridAssignment, GridStaff
 
-ALL_ROLES = [r.value for r in Role]
+# Every role one account may hold: not the security and audit administrators (三员分立); the
+# endpoints that need one of those name it in their entry (``Case.roles``).
+ALL_ROLES = list(COMBINABLE_ROLES)
 CALLERS = ("home", "above", "sibling", "anonymous")
 # The same level on the 吉林市 side of the ``tree`` fixture: outside every 长春市 record's subtree.
 SIBLING = {2: "jilin_city", 3: "changyi", 4: "xinghua", 5: "dongshi", 6: "other_grid"}
-REGISTRY_FILE = "fangkong/core/tests/endpoints.py"
+REGISTRY_FILE = "the app's tests/endpoints.py, CASES"
 
 ENDPOINTS = all_endpoints()
 REGISTERED = registry()
@@ -66,9 +70,24 @@ def _cases() -> list[Any]:
     return params
 
 
-def _db_state(case: Case) -> tuple[int, ...]:
+def _tables() -> tuple[Any, ...]:
+    """Every table of the project's apps (a new app's included): its rows and, where it has
+    one, its latest ``updated_at``, so that a write that changes a row shows too."""
+    state: list[Any] = []
+    for model in django_apps.get_models():
+        meta = model._meta
+        if not model.__module__.startswith("fangkong.") or meta.proxy or not meta.managed:
+            continue
+        figures: dict[str, Any] = {"rows": Count("pk")}
+        if "updated_at" in {f.name for f in meta.concrete_fields}:
+            figures["updated"] = Max("updated_at")
+        state.append((meta.label, *model._base_manager.aggregate(**figures).values()))
+    return tuple(state)
+
+
+def _db_state(case: Case) -> tuple[Any, ...]:
     """What a write would change: the audit rows (every action writes one) and, for endpoints
-    that write, the rows themselves, active or open where a write flips a flag."""
+    that write, every table's rows, active or open where a write flips a flag."""
     audit = AuditEvent.objects.count()
     if not case.is_write:
         return (audit,)
@@ -79,11 +98,16 @@ def _db_state(case: Case) -> tuple[int, ...]:
         GridAssignment.objects.filter(ended_at=None).count(),
         User.objects.filter(is_active=True).count(),
         ApiToken.objects.filter(revoked_at=None).count(),
+        _tables(),
     )
 
 
 def _caller(
-    who: str, target: Target, tree: SimpleNamespace, make_user: Callable[..., User]
+    who: str,
+    target: Target,
+    tree: SimpleNamespace,
+    make_user: Callable[..., User],
+    roles: Sequence[str] = ALL_ROLES,
 ) -> User | None:
     if who == "anonymous":
         return None
@@ -99,7 +123,7 @@ def _caller(
     if who == "sibling":
         assert not home.path.startswith(division.path), "the sibling must not be above the record"
         assert not division.path.startswith(home.path), "the sibling must not be below the record"
-    user = make_user(division, roles=ALL_ROLES)
+    user = make_user(division, roles=roles)
     user.set_password(PASSWORD)  # the profile form asks for the current password
     user.save(update_fields=["password"])
     return user
@@ -142,7 +166,7 @@ def _check(
     """One caller against one endpoint; raises AssertionError saying what went wrong."""
     # given a fresh record at a division, and a caller placed relative to it
     target = case.target(world)
-    user = _caller(who, target, tree, make_user)
+    user = _caller(who, target, tree, make_user, case.roles or ALL_ROLES)
     client = client_for(user)
     before = _db_state(case)
 
@@ -228,6 +252,68 @@ def test_jurisdiction_matrix(
         except Exception as exc:  # a crash for one caller must not hide the others' answers
             failures.append(f"{case.id} as {who}: raised {exc!r}")
     assert not failures, "\n".join(failures)
+
+
+# --- the write gate, behind the read filter ---------------------------------------------------
+
+
+def _scoped_writes() -> list[Any]:
+    return [
+        pytest.param(case, id=case.id)
+        for cases in REGISTERED.values()
+        for case in cases
+        if case.kind is Kind.SCOPED and case.is_write
+    ]
+
+
+def _open_every_read_filter(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make ``visible_to`` let every logged-in user see every record, as a view that forgot
+    it would (each class defining it: the shared ``ScopedQuerySet`` and any override)."""
+
+    def everything(self: Any, user: Any) -> Any:
+        return self.all() if scope_of(user) is not None else self.none()
+
+    for model in django_apps.get_models():
+        for klass in type(model._default_manager.get_queryset()).__mro__:
+            if "visible_to" in vars(klass):
+                monkeypatch.setattr(klass, "visible_to", everything)
+
+
+@pytest.mark.parametrize("case", _scoped_writes())
+def test_the_write_gate_refuses_each_scoped_write_that_gets_past_the_read_filter(
+    case: Case,
+    tree: SimpleNamespace,
+    make_user: Callable[..., User],
+    client_for: Callable[[User | None], Client],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Defence in depth, per write endpoint: were the record's lookup not narrowed to the
+    caller's subtree, the action itself (``ensure_in_scope``, inside its transaction) refuses
+    the sibling's write, and nothing is written."""
+    # given a record, a caller from the sibling subtree, and every read filter opened
+    world = World(tree)
+    target = case.target(world)
+    user = _caller("sibling", target, tree, make_user, case.roles or ALL_ROLES)
+    client = client_for(user)
+    client.raise_request_exception = False  # a page may not expect the refusal: a 500 is fine
+    refusals: list[OutOfJurisdiction] = []
+    original = OutOfJurisdiction.__init__
+
+    def counted(self: OutOfJurisdiction, *args: Any, **kwargs: Any) -> None:
+        refusals.append(self)
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(OutOfJurisdiction, "__init__", counted)
+    _open_every_read_filter(monkeypatch)
+    before = _db_state(case)
+
+    # when the sibling sends the write
+    response = _send(client, case, target, target.data)
+
+    # then the write gate refused it, and no table changed
+    said = _describe(case, "sibling", response)
+    assert refusals, f"{said}: no ensure_in_scope refused the write"
+    assert _db_state(case) == before, f"{said}: wrote something outside the caller's jurisdiction"
 
 
 # --- the registry itself -----------------------------------------------------------------------
@@ -317,8 +403,33 @@ def test_registry_check_names_an_unscoped_api_operation_someone_adds() -> None:
     }
 
 
+def test_every_own_or_public_entry_says_in_one_line_why_jurisdiction_does_not_matter() -> None:
+    # An endpoint registered as OWN or PUBLIC is not tried from another subtree: the reason is
+    # what a reviewer checks the classification against.
+    unexplained = [
+        case.id
+        for case in all_cases()
+        if case.kind in (Kind.OWN, Kind.PUBLIC)
+        and (not case.reason.strip() or "\n" in case.reason or len(case.reason) > 100)
+    ]
+    assert not unexplained, f"OWN or PUBLIC entries without a one-line reason: {unexplained}"
+
+
+def test_each_app_brings_its_own_entries() -> None:
+    # the entries are collected from the apps' own files, core's included
+    from fangkong.core.discovery import app_modules
+
+    sources = {
+        config.label: len(getattr(module, "CASES", ()))
+        for config, module in app_modules("tests.endpoints")
+    }
+    assert {"core", "regions", "accounts", "people", "screening", "bulk"} <= set(sources)
+    assert all(sources.values()), sources
+    assert sum(sources.values()) == len(all_cases())
+
+
 def test_every_registry_entry_has_its_own_name() -> None:
-    ids = [case.id for case in CASES]
+    ids = [case.id for case in all_cases()]
     assert len(set(ids)) == len(ids), "two entries for one endpoint need different variants"
 
 

@@ -20,11 +20,11 @@ from fangkong.demo.screening import load_screening
 from fangkong.observation import selectors
 from fangkong.observation.choices import Status
 from fangkong.observation.models import CheckIn, Observation
-from fangkong.people.choices import PersonStatus
+from fangkong.people.choices import FEVER_AT, OBSERVATION_DAYS, PersonStatus
 from fangkong.people.models import Household, Person
 from fangkong.regions.models import Division
 from fangkong.screening.actions import key_areas_for
-from fangkong.screening.choices import FEVER_AT, OBSERVATION_DAYS, Outcome
+from fangkong.screening.choices import Outcome
 from fangkong.screening.models import Screening
 from fangkong.screening.rules import Facts, Place, assess
 

@@ -286,6 +286,52 @@ def test_api_batch(client: Client, tree: Any) -> None:
     assert post(client, "/check-ins/batch", {"items": []}).status_code == 422
 
 
+def test_a_client_uuid_stored_for_another_observation_is_a_conflict_that_discloses_nothing(
+    client: Client, tree: Any, make_user: Callable[..., User], client_for: Callable[..., Client]
+) -> None:
+    # given two observations of the grid worker's grid, and one of 吉林市 (another county),
+    # each checked in today by a batch under its own client UUID
+    a = observe(tree.grid1, name="甲")
+    b = observe(tree.grid1, name="乙")
+    theirs = observe(tree.other_grid, name="丙")
+    mine, foreign = uuid.uuid4(), uuid.uuid4()
+    first = post(client, "/check-ins/batch", {"items": [item(mine, a, 38.6)]}).json()
+    assert first["created"] == 1
+    jilin = client_for(make_user(tree.other_grid, roles=[Role.GRID_WORKER]))
+    assert (
+        post(jilin, "/check-ins/batch", {"items": [item(foreign, theirs, 37.9)]}).json()["created"]
+        == 1
+    )
+    before = list(CheckIn.objects.order_by("pk").values_list("pk", "observation_id", "day"))
+
+    # when a later batch sends the same UUIDs for b, and for a
+    answer = post(
+        client, "/check-ins/batch", {"items": [item(mine, b, 36.5), item(foreign, a, 36.5)]}
+    )
+
+    # then each is a per-item conflict with a clear message, nothing is written, and the answer
+    # says nothing of the other record (no id, day, temperature, fever, name or observation)
+    assert answer.status_code == 200
+    got = answer.json()
+    assert (got["created"], got["duplicate"], got["rejected"]) == (0, 0, 2)
+    for result in got["results"]:
+        assert result["status"] == "rejected" and result["id"] is None
+        [error] = result["errors"]
+        assert (error["code"], error["field"]) == ("uuid_reused", "client_uuid")
+        assert "UUID" in error["message"] and "另一条打卡" in error["message"]
+        text = json.dumps(result, ensure_ascii=False)
+        assert result["fever"] is False and "observation_id" not in result
+        for secret in ("38.6", "37.9", "甲", "丙", today().isoformat()):
+            assert secret not in text
+    # the conflict answers the same whether the other record is the caller's or not
+    assert got["results"][0]["errors"] == got["results"][1]["errors"]
+    assert list(CheckIn.objects.order_by("pk").values_list("pk", "observation_id", "day")) == before
+
+
+def item(key: uuid.UUID, observation: Observation, temperature: float) -> dict[str, Any]:
+    return {"client_uuid": str(key), "observation_id": observation.pk, "temperature": temperature}
+
+
 def test_api_lists_reads_releases_and_refers(
     client: Client, tree: Any, secretary: User, client_for: Callable[[User | None], Client]
 ) -> None:

@@ -21,6 +21,7 @@ from fangkong.accounts.models import User
 from fangkong.audit.models import AuditEvent
 from fangkong.core.errors import ActionError
 from fangkong.core.jurisdiction import OutOfJurisdiction
+from fangkong.observation.models import Observation
 from fangkong.people import actions
 from fangkong.people.choices import DocType, Sex
 from fangkong.people.models import Household, Person, PersonMove
@@ -33,6 +34,7 @@ from fangkong.people.tests.conftest import (
     new_id,
 )
 from fangkong.regions import actions as region_actions
+from fangkong.screening.tests.factories import observe
 
 
 @pytest.fixture(autouse=True)
@@ -195,31 +197,77 @@ def test_a_known_number_with_another_name_is_refused_without_saying_whose(
     assert "张伟" not in error.message
 
 
-def test_a_person_known_elsewhere_moves_to_the_grid_that_registers_them_with_their_history(
+def test_a_person_known_in_another_county_is_registered_anew_and_stays_there_as_history(
     tree: Any, worker: User, other_worker: User
 ) -> None:
-    # given 张伟 registered in 吉林市's 东市场社区, outside 第一网格's jurisdiction
-    first, _created = register(other_worker, tree.other_grid, address="东市场 1 号")
-    registered_at = first.created_at
+    # given 张伟 registered in 吉林市's 东市场社区 (outside 第一网格), under observation there
+    first, _created = register(
+        other_worker, tree.other_grid, phone="13900000001", address="东市场 1 号"
+    )
+    observation = observe(tree.other_grid, who=first)
     mark = audit_mark()
-    # when 第一网格's worker registers him where he now lives
-    person, created = register(worker, tree.grid1, address="华阳街 8 号")
-    # then he is the same record, now in 第一网格, and the move is kept
-    assert (person.pk, created) == (first.pk, False)
-    person.refresh_from_db()
-    assert (person.grid, person.division_path) == (tree.grid1, tree.grid1.path)
-    assert person.created_at == registered_at
-    [move] = PersonMove.objects.filter(person=person)
-    assert (move.from_grid, move.to_grid, move.moved_by) == (tree.other_grid, tree.grid1, worker)
-    # and the worker sees him now; the grid he left sees him no more
-    assert Person.objects.visible_to(worker).filter(pk=person.pk).exists()
-    assert not Person.objects.visible_to(other_worker).filter(pk=person.pk).exists()
-    # and both jurisdictions have the move in their audit log
+
+    # when 第一网格's worker (南关区, 长春市) registers him where he now lives
+    person, created = register(worker, tree.grid1, phone="13812345678", address="华阳街 8 号")
+
+    # then 第一网格 gets a record of its own, made only of what the worker typed, answered
+    # exactly as a new identity would be
+    assert created is True and person.pk != first.pk
+    assert (person.grid, person.phone, person.address) == (tree.grid1, "13812345678", "华阳街 8 号")
+    assert person.status == "normal" and person.status_since is None
+    assert person.household is not None and person.household.address == "华阳街 8 号"
+    # and 吉林市 keeps its record, its observation and its phone, marked moved out
+    first.refresh_from_db()
+    assert (first.grid, first.phone, first.moved_out_at is not None) == (
+        tree.other_grid,
+        "13900000001",
+        True,
+    )
+    assert Person.objects.visible_to(other_worker).filter(pk=first.pk).exists()
+    assert Observation.objects.visible_to(other_worker).get().person_id == first.pk
+    assert not Person.objects.visible_to(worker).filter(pk=first.pk).exists()
+    assert not Observation.objects.visible_to(worker).filter(pk=observation.pk).exists()
+    # and 吉林市 sees that he moved, when, and where to only as 长春市 (the child of 吉林省,
+    # their common parent); 南关区 is not told where he came from
+    [move] = PersonMove.objects.visible_to(other_worker)
+    assert (move.person, move.successor, move.to_area) == (first, person, tree.changchun)
+    assert first.moved_out_at is not None and not move.name_differs
+    assert move.moved_at.date() == first.moved_out_at.date()
+    assert not PersonMove.objects.visible_to(worker).exists()
+    # and each side has the move in its own audit log
     events = {e.action: e for e in audit_since(mark)}
-    assert set(events) == {"person.move", "person.move_out"}
-    assert events["person.move"].division_path == tree.grid1.path
+    assert set(events) == {"person.create", "person.move_in", "person.move_out"}
     assert events["person.move_out"].division_path == tree.other_grid.path
-    assert events["person.move"].changes == {"grid": [tree.other_grid.code, tree.grid1.code]}
+    assert events["person.move_out"].object_id == str(first.pk)
+    assert events["person.move_out"].changes == {"moved_to": [None, "长春市 (220100000000)"]}
+    assert events["person.move_in"].division_path == tree.grid1.path
+    assert events["person.move_in"].changes == {"moved_from": [None, "吉林市 (220200000000)"]}
+    assert AuditEvent.objects.visible_to(other_worker).filter(action="person.move_out").exists()
+    assert AuditEvent.objects.visible_to(worker).filter(action="person.move_in").exists()
+    assert not AuditEvent.objects.visible_to(worker).filter(action="person.move_out").exists()
+    # and the number is now 第一网格's: registering it again there finds this record
+    assert register(worker, tree.grid1) == (person, False)
+
+
+def test_a_known_number_under_another_name_elsewhere_is_accepted_and_flagged_there(
+    tree: Any, worker: User, other_worker: User
+) -> None:
+    # given 张伟's number registered in 吉林市
+    first, _created = register(other_worker, tree.other_grid)
+    # when 第一网格 registers the same number under another name: the answer must not say
+    # that the number exists elsewhere, so it is accepted like a new one
+    person, created = register(worker, tree.grid1, name="王芳")
+    assert (created, person.name) == (True, "王芳")
+    # then the flag goes to 吉林市 only, on the move it sees
+    [move] = PersonMove.objects.visible_to(other_worker)
+    assert move.name_differs and move.person == first
+    assert not PersonMove.objects.visible_to(worker).exists()
+
+
+def test_the_area_moved_to_is_the_child_of_the_common_ancestor(tree: Any) -> None:
+    assert actions.area_towards(tree.grid1, tree.other_grid) == tree.jilin_city
+    assert actions.area_towards(tree.other_grid, tree.grid1) == tree.changchun
+    assert actions.area_towards(tree.grid1, tree.grid2) == tree.grid2
 
 
 def test_a_person_known_in_another_grid_of_the_same_jurisdiction_is_found_not_moved(
@@ -311,6 +359,44 @@ def test_two_people_registering_one_identity_at_once_make_one_record(
     assert len({pk for pk, _created in results}) == 1
     assert Person.objects.count() == 1
     assert AuditEvent.objects.filter(action="person.create").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_counties_registering_a_person_known_elsewhere_at_once_leave_one_current_record(
+    tree: Any, worker: User, other_worker: User, make_user: Callable[..., User]
+) -> None:
+    # given 张伟 registered in 第二网格, and the workers of 第一网格 and of 吉林市 (neither sees
+    # 第二网格) registering him at the same moment
+    register(None, tree.grid2)
+    barrier = threading.Barrier(2)
+    results: list[tuple[int, bool]] = []
+    errors: list[BaseException] = []
+
+    def submit(actor: User, grid: Any) -> None:
+        try:
+            barrier.wait(timeout=10)
+            person, created = register(actor, grid)
+            results.append((person.pk, created))
+        except BaseException as exc:  # reported below, on the main thread
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=submit, args=(worker, tree.grid1)),
+        threading.Thread(target=submit, args=(other_worker, tree.other_grid)),
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    # then each was answered as a new registration, and one record is current: the records
+    # left behind each know where he went
+    assert errors == []
+    assert [created for _pk, created in results] == [True, True]
+    current = Person.objects.filter(doc_number=ZHANG_ID, moved_out_at__isnull=True)
+    assert current.count() == 1 and Person.objects.count() == 3
+    assert PersonMove.objects.filter(successor__isnull=False).count() == 2
 
 
 # --- households --------------------------------------------------------------------------------
@@ -470,8 +556,8 @@ def test_the_audit_log_never_holds_a_full_id_number_or_phone(
 ) -> None:
     # given everything the registry does to one person, from registration to a reveal
     phones = ["13812345678", "13987654321"]
-    person, _created = register(other_worker, tree.other_grid, phone=phones[0])
-    register(worker, tree.grid1, phone=phones[1])  # found and moved here
+    register(other_worker, tree.other_grid, phone=phones[0])
+    person, _created = register(worker, tree.grid1, phone=phones[1])  # registered here anew
     actions.update_person(actor=worker, person=person, name="张伟", phone=phones[1])
     actions.move_person(actor=secretary, person=person, grid=tree.grid2)
     actions.reveal_person(actor=secretary, person=person, reason="核实身份")

@@ -163,6 +163,27 @@ def test_unmasked_lists_need_the_permission_and_are_audited_person_by_person(
     assert (event.action, event.object_id, event.reason) == ("person.reveal", str(zhang.pk), "随访")
 
 
+def test_api_answers_with_full_numbers_are_kept_by_no_cache(
+    tree: Any, worker: User, client_for: Callable[..., Client], make_person: Callable[..., Person]
+) -> None:
+    # given a person, and a grid worker who may see full numbers
+    person = make_person(doc_number=ZHANG_ID, phone="13812345678")
+    client = client_for(worker)
+
+    # when the numbers are asked for unmasked (a reveal, an unmasked list), or anything else
+    answers = [
+        post(client, f"/api/people/{person.pk}/reveal", {"reason": "转诊"}),
+        client.get("/api/people?unmasked=1&reason=随访"),
+        client.get(f"/api/people/{person.pk}"),
+        client.get("/api/people/99999999999"),
+    ]
+
+    # then no answer may be kept by a cache on the way, as the reveal page already says
+    assert [a.status_code for a in answers] == [200, 200, 200, 404]
+    assert ZHANG_ID in answers[0].content.decode() and ZHANG_ID in answers[1].content.decode()
+    assert all(a["Cache-Control"] == "no-store" for a in answers)
+
+
 def test_one_person_is_masked_and_outside_answers_404(
     tree: Any, worker: User, client_for: Callable[..., Client], make_person: Callable[..., Person]
 ) -> None:
@@ -220,17 +241,80 @@ def test_register_answers_201_then_200_with_the_same_person(
     assert Person.objects.count() == 1
 
 
-def test_a_known_person_registered_from_another_jurisdiction_moves_there(
+def test_a_person_known_only_in_another_county_is_answered_like_a_new_one(
     tree: Any,
     worker: User,
+    other_worker: User,
     client_for: Callable[..., Client],
     make_person: Callable[..., Person],
 ) -> None:
-    person = make_person("张伟", grid=tree.other_grid, doc_number=ZHANG_ID)
-    response = post(client_for(worker), "/api/people", new_person(tree.grid1))
-    assert response.status_code == 200
-    assert response.json()["grid_code"] == tree.grid1.code
-    assert PersonMove.objects.get(person=person).from_grid == tree.other_grid
+    # given 张伟 registered in 吉林市 with his phone and address there, and 李娜 never seen
+    theirs = make_person(
+        "张伟",
+        grid=tree.other_grid,
+        doc_number=ZHANG_ID,
+        phone="13900000001",
+        address="东市场 1 号",
+    )
+    client = client_for(worker)
+
+    # when 第一网格's worker registers both, typing where they live now
+    known = post(client, "/api/people", new_person(tree.grid1, address="华阳街 9 号"))
+    new = post(client, "/api/people", new_person(tree.grid1, name="李娜", doc_number=LI_ID))
+
+    # then both answers are the same kind: 201, created, only what was typed; nothing of
+    # 吉林市's record (its id, phone, address, grid, dates) and no sign that it exists
+    assert (known.status_code, new.status_code) == (201, 201)
+    a, b = known.json(), new.json()
+    assert a.keys() == b.keys()
+    assert a["created"] is b["created"] is True
+    assert a["id"] != theirs.pk and a["id"] < b["id"]
+    assert (a["phone"], a["address"], a["grid_code"]) == (
+        "138****5678",
+        "华阳街 9 号",
+        tree.grid1.code,
+    )
+    assert (a["status"], a["status_since"], a["moved_out_at"], a["moved_to"]) == (
+        b["status"],
+        b["status_since"],
+        None,
+        None,
+    )
+    assert a["created_at"][:10] == b["created_at"][:10]
+    for secret in ("0001", "东市场", str(tree.other_grid.code)):
+        assert secret not in known.content.decode()
+    # and the full number shown to the worker is the one typed, not 吉林市's
+    revealed = post(client, f"/api/people/{a['id']}/reveal", {"reason": "核实"}).json()
+    assert revealed["phone"] == "13812345678"
+    # and 吉林市 still lists its record, saying that he moved to 长春市, and when
+    listed = client_for(other_worker).get("/api/people?moved=true").json()["items"]
+    assert [(i["id"], i["moved_to"]) for i in listed] == [(theirs.pk, "长春市")]
+    assert listed[0]["moved_out_at"] is not None
+    one = client_for(other_worker).get(f"/api/people/{theirs.pk}").json()
+    assert (one["moved_to"], one["phone"]) == ("长春市", "139****0001")
+    assert client_for(other_worker).get("/api/people?moved=false").json()["items"] == []
+
+
+def test_a_known_number_under_another_name_is_refused_only_where_the_record_is_seen(
+    tree: Any,
+    worker: User,
+    other_worker: User,
+    client_for: Callable[..., Client],
+    make_person: Callable[..., Person],
+) -> None:
+    # given 张伟's number registered in 第一网格
+    make_person("张伟", grid=tree.grid1, doc_number=ZHANG_ID)
+    # when 第一网格 types it with another name, it may be told (the record is its own)
+    error(post(client_for(worker), "/api/people", new_person(tree.grid1, name="王芳")), 400,
+          "name_mismatch")  # fmt: skip
+    # but 吉林市 is not told that the number exists: accepted like a new one, and flagged to
+    # 第一网格, which owns the record
+    theirs = post(client_for(other_worker), "/api/people", new_person(tree.other_grid, name="王芳"))
+    assert theirs.status_code == 201 and theirs.json()["created"] is True
+    assert "name_mismatch" not in theirs.content.decode()
+    [move] = PersonMove.objects.visible_to(worker)
+    assert move.name_differs
+    assert not PersonMove.objects.visible_to(other_worker).exists()
 
 
 @pytest.mark.parametrize(
@@ -243,7 +327,7 @@ def test_a_known_person_registered_from_another_jurisdiction_moves_there(
         ({"sex": "F"}, "sex_mismatch", ""),
         ({"birth_date": "1985-07-03"}, "birth_date_mismatch", "1985-03-07"),
         (
-            {"doc_type": "passport", "doc_number": "E12345678", "birth_date": "2999-01-01"},
+            {"doc_type": "passport", "doc_number": "E12345678", "birth_date": "2099-01-01"},
             "future_birth_date",
             "",
         ),

@@ -173,8 +173,8 @@ def test_the_list_pages_by_id_newest_first_and_loads_more_in_place(
     assert "<html" not in text(more) and text(more).count('class="linked"') == 5
     assert [p.pk for p in more.context["page"].items] == [p.pk for p in reversed(people[:5])]
     assert more.context["page"].next_after is None
-    # and a nonsense "after" is the first page
-    assert client.get(LIST, {"after": "x" * 30}).context["page"].items[0].pk == people[-1].pk
+    # and a nonsense "after" is refused with 400, never a server error (core.parsing)
+    assert client.get(LIST, {"after": "x" * 30}).status_code == 400
 
 
 def test_the_list_page_runs_a_fixed_number_of_queries(
@@ -398,6 +398,50 @@ def test_a_known_identity_opens_the_existing_record_and_says_so(
     assert Person.objects.count() == before
     [message] = messages_of(response)
     assert "张伟" in message and "第一网格" in message and "第二网格" in message
+
+
+def test_a_person_from_another_county_registers_like_a_new_one_and_the_old_county_sees_the_move(
+    tree: Any,
+    worker: User,
+    other_worker: User,
+    client_for: Callable[..., Client],
+    make_person: Callable[..., Person],
+) -> None:
+    # given 张伟 registered in 吉林市, with his phone and address there
+    theirs = make_person(
+        "张伟",
+        grid=tree.other_grid,
+        doc_number=ZHANG_ID,
+        phone="13900000001",
+        address="东市场 1 号",
+    )
+
+    # when 第一网格's worker registers him with the form, typing where he lives now
+    response = client_for(worker).post(
+        f"{NEW}?grid={tree.grid1.code}", registration(tree.grid1), follow=True
+    )
+
+    # then the worker sees a new registration, with only what was typed
+    ours = Person.objects.visible_to(worker).get()
+    assert ours.pk != theirs.pk and response.redirect_chain[-1][0] == detail(ours)
+    [message] = messages_of(response)
+    assert message == "张伟 已登记在第一网格。"
+    page = text(response)
+    assert "华阳街 8 号 301" in page and "138****5678" in page
+    for secret in ("东市场", "139****0001", "吉林市", 'id="moved-away"'):
+        assert secret not in page
+    # and 吉林市 still lists him, saying when he moved and where to, as far as it may know
+    mine = client_for(other_worker)
+    listed = text(mine.get(LIST))
+    assert "张伟" in listed and "已迁往 长春市" in listed
+    assert "南关区" not in listed and "华阳" not in listed
+    assert "张伟" in text(mine.get(LIST, {"moved": "1"}))
+    assert "张伟" not in text(mine.get(LIST, {"moved": "0"}))
+    # and his page there keeps his record and history, with a note of the move
+    page = text(mine.get(detail(theirs)))
+    assert 'id="moved-away"' in page and "长春市" in page and "东市场 1 号" in page
+    assert "南关区" not in page and "华阳" not in page
+    assert reverse("people:move", args=[theirs.pk]) not in page
 
 
 def test_sex_that_contradicts_the_number_is_a_clear_form_error(

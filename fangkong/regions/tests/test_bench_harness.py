@@ -9,7 +9,16 @@ import json
 
 import pytest
 
-from bench.harness import Measurement, ScenarioResult, SetupStep, Stats, percentile, write_results
+from bench.harness import (
+    Measurement,
+    Runs,
+    ScenarioResult,
+    SetupStep,
+    Stats,
+    SummaryRow,
+    percentile,
+    write_results,
+)
 from bench.scenarios.divisions import SEARCH_QUERIES, plan_grids
 from fangkong.regions import selectors
 
@@ -74,6 +83,45 @@ def test_results_are_written_as_json_and_a_markdown_table(tmp_path):
     assert "| page — 吉林省 |" in markdown and "**NO**" in markdown
     assert "a finding" in markdown
     assert not list(tmp_path.glob("*.tmp"))
+
+
+def test_every_timed_sample_is_kept_in_the_json(tmp_path):
+    # The markdown says every sample is in the JSON: each latency in the order it was timed,
+    # its raw-SQL twin's, and the seconds of every run behind a summary row.
+    result = ScenarioResult(
+        scenario="tiny",
+        title="tiny",
+        scale={},
+        environment={},
+        parameters={},
+        measurements=[
+            Measurement("op", "s", Stats.of([3.0, 1.0, 2.0]), raw=Stats.of([0.5, 0.25])),
+        ],
+        summary=[
+            SummaryRow("import", "x rows/s", samples={"rows": 10, "import_seconds": [1.5, 1.0]})
+        ],
+    )
+
+    json_path, md_path = write_results(result, tmp_path, stamp="20200129T000000Z")
+
+    data = json.loads(json_path.read_text(encoding="utf-8"))
+    measurement = data["measurements"][0]
+    assert measurement["samples"] == [3.0, 1.0, 2.0]
+    assert measurement["raw"]["samples"] == [0.5, 0.25]
+    assert data["summary"][0]["samples"] == {"rows": 10, "import_seconds": [1.5, 1.0]}
+    assert '"samples": [3.0, 1.0, 2.0]' in json_path.read_text(encoding="utf-8")  # one line
+    assert "Every sample the harness timed" in md_path.read_text(encoding="utf-8")
+
+
+def test_runs_are_reported_as_the_median_with_the_slowest_and_fastest():
+    runs = Runs.of([5.0, 4.0, 10.0])
+
+    assert (runs.n, runs.median) == (3, 5.0)
+    assert runs.rate(100_000) == 20_000
+    assert runs.rates(100_000) == "20,000 rows/s (median of 3 runs, 10,000–25,000; 5.00 s)"
+    assert Runs.of([2.0]).rates(10, "req/s") == "5 req/s (one run; 2.00 s)"
+    with pytest.raises(ValueError):
+        Runs.of([])
 
 
 def test_grids_get_village_codes_paths_and_pinyin_keys():

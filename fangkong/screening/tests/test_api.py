@@ -190,3 +190,34 @@ def test_key_areas_through_the_api(
     assert again.status_code == 400 and again.json()["code"] == "already_ended"
     provincial = KeyArea.objects.get(code="42")
     assert post(city, f"/key-areas/{provincial.pk}/end", {}).status_code == 404
+
+
+def test_screening_a_person_known_only_in_another_county_keeps_each_countys_records(
+    api: Client,
+    tree: Any,
+    make_user: Callable[..., User],
+    client_for: Callable[[User | None], Client],
+) -> None:
+    # given 赵敏 screened in 吉林市 (东市场社区), with the phone and address she had there
+    number = make_id()
+    theirs = screen(
+        tree.other_grid, name="赵敏", doc_number=number, phone="13900000001", address="东市场 1 号"
+    )
+
+    # when 第一网格 (南关区) screens her where she lives now
+    answer = post(api, "/screenings", body(tree, person={"name": "赵敏", "doc_number": number}))
+
+    # then the answer holds only what was typed in 第一网格, nothing of 吉林市's record
+    assert answer.status_code == 201, answer.json()
+    got = answer.json()
+    assert got["person"]["id"] != theirs.person_id
+    assert (got["phone"], got["address"]) == ("139****0099", "华阳小区5栋1单元202")
+    assert "东市场" not in answer.content.decode() and "0001" not in answer.content.decode()
+    # and 吉林市 still sees its screening and its person, who moved to 长春市
+    jilin = client_for(make_user(tree.other_grid, roles=[Role.GRID_WORKER]))
+    listed = jilin.get("/api/screenings").json()["items"]
+    assert [s["id"] for s in listed] == [theirs.pk]
+    person = jilin.get(f"/api/people/{theirs.person_id}").json()
+    assert (person["moved_to"], person["address"]) == ("长春市", "东市场 1 号")
+    # and 第一网格 sees its own screening only
+    assert [s["id"] for s in api.get("/api/screenings").json()["items"]] == [got["id"]]

@@ -13,7 +13,8 @@ from decimal import Decimal
 import pytest
 from django.utils import translation
 
-from fangkong.screening.choices import Contact, Outcome, Symptom
+from fangkong.people.choices import Symptom
+from fangkong.screening.choices import Contact, Outcome
 from fangkong.screening.rules import TEXTS, Area, Facts, Place, Reason, assess
 
 DAY = dt.date(2020, 2, 1)

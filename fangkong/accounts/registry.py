@@ -1,0 +1,50 @@
+"""What the accounts app adds to the shared lists (collected by ``core/discovery.py``):
+the labels of its audit action codes and its entries in the page header."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from fangkong.accounts.permissions import AccountsPerm
+from fangkong.core.discovery import MenuItem
+
+if TYPE_CHECKING:
+    from fangkong.accounts.models import User
+
+
+def _roles_url(user: User) -> str | None:
+    # the system administrator reaches the same list as "Users"
+    return None if user.has_perm(AccountsPerm.MANAGE_USERS) else reverse("accounts:user_list")
+
+
+AUDIT_LABELS = {
+    "user.create": _("create user"),
+    "user.update": _("change user"),
+    "user.deactivate": _("deactivate user"),
+    "user.reset_password": _("reset password"),
+    "user.change_password": _("change own password"),
+    "user.login": _("log in"),
+    "user.login_failed": _("failed login"),
+    "user.logout": _("log out"),
+    "token.create": _("create API token"),
+    "token.revoke": _("revoke API token"),
+    "user.session_expired": _("session ended by the policy"),
+    "user.roles": _("change roles"),
+    "user.lockout_released": _("release login lockout"),
+    "user.2fa_enrol": _("set up second factor"),
+    "user.2fa_failed": _("wrong second-factor code"),
+    "user.2fa_recovery_used": _("log in with a recovery code"),
+    "user.2fa_recovery_renewed": _("make new recovery codes"),
+    "user.2fa_reset": _("remove second factor"),
+}
+
+MENU = [
+    MenuItem(_("Users"), "accounts:user_list", AccountsPerm.MANAGE_USERS, weight=100),
+    MenuItem(_("API tokens"), "accounts:token_list", AccountsPerm.MANAGE_TOKENS, weight=110),
+    # the security administrator: roles (through the user list) and the security policy
+    MenuItem(_("Roles"), _roles_url, AccountsPerm.ASSIGN_ROLES, weight=102),
+    MenuItem(_("Security"), "accounts:security", AccountsPerm.MANAGE_SECURITY, weight=104),
+]

@@ -1,0 +1,24 @@
+"""The screening list as a kind of file import (registered with ``fangkong.bulk.imports``; the
+rows are checked and written by ``screening/importer.py``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from fangkong.bulk.imports import ImportKindSpec, register
+from fangkong.screening.permissions import ScreeningPerm
+
+
+def _run(**job: Any) -> Any:
+    from fangkong.screening.importer import import_screening_file
+
+    return import_screening_file(**job)
+
+
+register(
+    ImportKindSpec(
+        name="screenings", label=_("screenings"), perm=ScreeningPerm.ADD_SCREENING, run=_run
+    )
+)
