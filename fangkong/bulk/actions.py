@@ -21,7 +21,6 @@ from fangkong.bulk.models import (
     FINISHED,
     PRIVATE_FILE,
     ImportJob,
-    ImportKind,
     ImportStatus,
     lease,
 )
@@ -29,28 +28,36 @@ from fangkong.bulk.permissions import BulkPerm
 from fangkong.bulk.readers import MAX_BYTES, FileRefused, kind_of, too_large
 from fangkong.core.errors import ActionError
 from fangkong.core.jurisdiction import ensure_in_scope
-from fangkong.screening.permissions import ScreeningPerm
 
 if TYPE_CHECKING:
     from fangkong.accounts.models import User
 
 
-def _can_import(actor: User) -> None:
-    if not (actor.has_perm(BulkPerm.ADD_IMPORTJOB) and actor.has_perm(ScreeningPerm.ADD_SCREENING)):
-        raise ActionError(_("Your role may not import screenings."), code="forbidden")
+def _kind(name: str) -> imports.ImportKindSpec:
+    spec = imports.get_kind(name)  # the kinds apps register (bulk/imports.py)
+    if spec is None:
+        raise ActionError(_("Unknown kind of import."), code="bad_kind", field="kind")
+    return spec
+
+
+def _can_import(actor: User, spec: imports.ImportKindSpec) -> None:
+    if not (actor.has_perm(BulkPerm.ADD_IMPORTJOB) and actor.has_perm(spec.perm)):
+        raise ActionError(
+            _("Your role may not import %(kind)s.") % {"kind": spec.label}, code="forbidden"
+        )
 
 
 def _run_or_queue(actor: User, job: ImportJob) -> ImportJob:
     """Small files are imported at once; larger ones by a background task. Either way a watch
     is queued that recovers the job should its process die (fangkong/bulk/tasks.py)."""
     from fangkong.bulk.tasks import import_task, schedule_watch
-    from fangkong.screening.importer import BACKGROUND_ROWS, import_screening_file, rows_in
 
+    spec = _kind(job.kind)
     transaction.on_commit(lambda: schedule_watch(job.pk))
-    if rows_in(job.upload_path, job.filename) > BACKGROUND_ROWS:
+    if spec.count_rows(job.upload_path, job.filename) > spec.background_rows:
         transaction.on_commit(lambda: import_task.enqueue(job.pk))
         return job
-    import_screening_file(
+    spec.run(
         actor=actor,
         path=job.upload_path,
         filename=job.filename,
@@ -62,14 +69,12 @@ def _run_or_queue(actor: User, job: ImportJob) -> ImportJob:
 
 
 def start_import(
-    *, actor: User, upload: UploadedFile, kind: str = ImportKind.SCREENINGS, valid_only: bool
+    *, actor: User, upload: UploadedFile, kind: str = "screenings", valid_only: bool
 ) -> ImportJob:
     """Keep the uploaded file under var/imports/<job id>/ and import it (now, or in the
     background for a large file). A file refused as a whole raises FileRefused and is not kept.
     """
-    _can_import(actor)
-    if imports.get_kind(kind) is None:  # the kinds apps register (bulk/imports.py)
-        raise ActionError(_("Unknown kind of import."), code="bad_kind", field="kind")
+    _can_import(actor, _kind(kind))
     filename = (upload.name or "").replace("\\", "/").rsplit("/", 1)[-1][:200]
     kind_of(filename)
     if (upload.size or 0) > MAX_BYTES:
@@ -97,7 +102,7 @@ def start_import(
 
 def import_valid_rows(*, actor: User, job: ImportJob) -> ImportJob:
     """Run a refused file again, importing its valid rows only: a new job on the same file."""
-    _can_import(actor)
+    _can_import(actor, _kind(job.kind))
     ensure_in_scope(actor, job.division_path)
     if job.status != ImportStatus.REFUSED or not job.rejected_count or job.valid_only:
         raise ActionError(

@@ -10,7 +10,7 @@ from django.http import FileResponse, Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
-from fangkong.bulk import actions
+from fangkong.bulk import actions, imports
 from fangkong.bulk.models import ImportJob, ImportStatus
 from fangkong.bulk.permissions import BulkPerm
 from fangkong.bulk.readers import too_large
@@ -19,7 +19,6 @@ from fangkong.core.errors import ActionError
 from fangkong.core.jurisdiction import get_visible_or_404, user_of
 from fangkong.core.parsing import ApiId
 from fangkong.core.permissions import require
-from fangkong.screening.permissions import ScreeningPerm
 
 router = Router(tags=["imports"])
 ERRORS_SHOWN = 100
@@ -33,7 +32,9 @@ UPLOAD_BODY = {
                     "required": ["file"],
                     "properties": {
                         "file": {"type": "string", "format": "binary"},
-                        "kind": {"type": "string", "enum": ["screenings"]},
+                        # the kinds the apps register (their imports.py, found when bulk is
+                        # ready, before any URL is loaded)
+                        "kind": {"type": "string", "enum": sorted(imports.KINDS)},
                         "valid_only": {"type": "boolean"},
                     },
                 }
@@ -95,7 +96,11 @@ def create_import(request: HttpRequest) -> Status[ImportJob]:
     larger one (more than 2,000 rows) is queued (202): follow it at ``GET /api/imports/{id}``.
     A row error refuses the whole file unless ``valid_only`` is true."""
     require(request, BulkPerm.ADD_IMPORTJOB)
-    require(request, ScreeningPerm.ADD_SCREENING)
+    kind = request.POST.get("kind") or "screenings"
+    spec = imports.get_kind(kind)
+    if spec is None:
+        raise ActionError(_("Unknown kind of import."), code="bad_kind", field="kind")
+    require(request, spec.perm)  # the permission of the records the kind writes
     upload = request.FILES.get("file")  # parses the upload (SizeLimitUploadHandler first)
     if getattr(request, "upload_too_large", False):
         exc = too_large()
@@ -111,7 +116,7 @@ def create_import(request: HttpRequest) -> Status[ImportJob]:
     job = actions.start_import(
         actor=user_of(request),
         upload=upload,
-        kind=request.POST.get("kind") or "screenings",
+        kind=kind,
         valid_only=valid_only,
     )
     return Status(202 if not job.finished else 201, job)

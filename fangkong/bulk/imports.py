@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
@@ -21,14 +22,18 @@ class ImportKindSpec:
 
     ``run(actor=, path=, filename=, valid_only=, job=)`` imports the file of a job and returns
     its outcome (with ``status``), the job's counts and errors kept on the job; ``perm`` is the
-    permission of the records it writes, needed to upload (besides ``bulk.add_importjob``).
-    A new kind is also a choice of ``ImportJob.kind`` (``bulk/models.py``: ``ImportKind``).
+    permission of the records it writes, needed to upload (besides ``bulk.add_importjob``);
+    ``count_rows(path, filename)`` says how many rows a file holds (cheaply), and a file of more
+    than ``background_rows`` is imported by the worker instead of while the user waits.
+    ``ImportJob.kind`` holds ``name``; it has no fixed choices, so a new kind needs no edit here.
     """
 
     name: str  # stored on the job, given by the API's ``kind``
     label: Any  # for people, in their language
-    perm: str
+    perm: StrEnum  # an app's permission enum member (fangkong/<app>/permissions.py)
     run: Callable[..., Any]
+    count_rows: Callable[[Any, str], int]
+    background_rows: int = 2000
 
 
 KINDS: dict[str, ImportKindSpec] = {}

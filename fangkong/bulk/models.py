@@ -18,10 +18,6 @@ from fangkong.core.jurisdiction import ScopedQuerySet
 ERRORS_KEPT = 1000  # the first errors of a file are kept on the job; the rejects file has all
 
 
-class ImportKind(models.TextChoices):
-    SCREENINGS = "screenings", _("screenings")
-
-
 class ImportStatus(models.TextChoices):
     QUEUED = "queued", _("queued")
     RUNNING = "running", _("running")
@@ -57,9 +53,9 @@ class ImportJob(models.Model):
 
     scope_path_field = "division_path"
 
-    kind = models.CharField(
-        _("kind"), max_length=20, choices=ImportKind.choices, default=ImportKind.SCREENINGS
-    )
+    # The name of a kind some app registers (bulk/imports.py); no fixed choices, so that a new
+    # app's kind needs no edit here.
+    kind = models.CharField(_("kind"), max_length=20)
     division_path = models.CharField(_("division path"), max_length=128)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

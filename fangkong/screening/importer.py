@@ -40,7 +40,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fangkong.audit.actions import record
-from fangkong.bulk.models import ERRORS_KEPT, ImportJob, ImportKind, ImportStatus
+from fangkong.bulk.models import ERRORS_KEPT, ImportJob, ImportStatus
 from fangkong.bulk.readers import (
     MAX_BYTES,
     FileRefused,
@@ -82,6 +82,7 @@ log = logging.getLogger(__name__)
 
 NAMESPACE = uuid.UUID("6f1d3c2e-5b7a-5e8f-9a41-2c0d7e9b1f30")  # keys of imported rows
 BACKGROUND_ROWS = 2000  # larger files run as a background task
+IMPORT_KIND = "screenings"  # the name screening/imports.py registers this import under
 PROGRESS_EVERY = 5000
 CHUNK = 5000  # identities or keys per query
 
@@ -1217,7 +1218,7 @@ def import_screening_file(
     path = Path(path)
     if job is None:
         job = ImportJob.objects.create(
-            kind=ImportKind.SCREENINGS,
+            kind=IMPORT_KIND,
             division_path=home_path(actor),
             created_by=actor,
             filename=filename[:200],

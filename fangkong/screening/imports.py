@@ -17,8 +17,25 @@ def _run(**job: Any) -> Any:
     return import_screening_file(**job)
 
 
+def _count_rows(path: Any, filename: str) -> int:
+    from fangkong.screening.importer import rows_in
+
+    return rows_in(path, filename)
+
+
+def _background_rows() -> int:
+    from fangkong.screening.importer import BACKGROUND_ROWS
+
+    return BACKGROUND_ROWS
+
+
 register(
     ImportKindSpec(
-        name="screenings", label=_("screenings"), perm=ScreeningPerm.ADD_SCREENING, run=_run
+        name="screenings",  # importer.IMPORT_KIND
+        label=_("screenings"),
+        perm=ScreeningPerm.ADD_SCREENING,
+        run=_run,
+        count_rows=_count_rows,
+        background_rows=_background_rows(),
     )
 )

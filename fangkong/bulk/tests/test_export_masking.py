@@ -121,4 +121,4 @@ def test_each_app_registers_its_own_lists_and_import_kinds() -> None:
     with pytest.raises(ImproperlyConfigured):
         exports.register(dataclasses.replace(exports.LISTS["people"], title="别的"))
     with pytest.raises(ImproperlyConfigured):
-        imports.register(dataclasses.replace(imports.KINDS["screenings"], perm="x.y"))
+        imports.register(dataclasses.replace(imports.KINDS["screenings"], background_rows=1))
