@@ -29,6 +29,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve, reverse
 from django.utils.translation import gettext as _
+from django_otp.middleware import OTPMiddleware
 
 LOGIN_AT = "fangkong_login_at"
 SEEN_AT = "fangkong_seen_at"
@@ -97,11 +98,30 @@ def _session_over(request: HttpRequest, now: int) -> str | None:
     return None
 
 
+def has_session_cookie(request: HttpRequest) -> bool:
+    """Whether the request carries a browser session at all. A machine terminal sending a bearer
+    token has none: nothing here applies to it, and not touching ``request.user`` spares it the
+    session lookup on every one of its hundreds of requests a second."""
+    return settings.SESSION_COOKIE_NAME in request.COOKIES
+
+
+class SessionOTPMiddleware(OTPMiddleware):
+    """django-otp's middleware (the second factor a session has passed), for requests with a
+    session only: a request without one has no session user to verify."""
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not has_session_cookie(request):
+            return self.get_response(request)
+        return super().__call__(request)
+
+
 class AccountPolicyMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not has_session_cookie(request):
+            return self.get_response(request)
         user = request.user
         if not user.is_authenticated or request.path.startswith(settings.STATIC_URL):
             return self.get_response(request)
