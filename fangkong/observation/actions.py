@@ -81,13 +81,21 @@ CHECK_IN_FIELDS = (
 )
 
 
-def _locked_for_check_in(observation: Observation) -> Observation:
-    return (
-        Observation.objects.select_for_update(of=("self",))
-        .select_related("person")
-        .only(*CHECK_IN_FIELDS)
-        .get(pk=observation.pk)
-    )
+def _locked_for_check_in(observation: Observation, actor: User | None) -> Observation:
+    """The observation, read again and locked, within the actor's jurisdiction: one query both
+    checks that it is visible and locks it. Out of scope (or gone) is out of jurisdiction."""
+    scoped = Observation.objects.all() if actor is None else Observation.objects.visible_to(actor)
+    try:
+        return (
+            scoped.select_for_update(of=("self",))
+            .select_related("person")
+            .only(*CHECK_IN_FIELDS)
+            .get(pk=observation.pk)
+        )
+    except Observation.DoesNotExist:
+        if actor is None:
+            raise
+        raise OutOfJurisdiction(_("This record is not in your jurisdiction.")) from None
 
 
 def _ended() -> ActionError:
@@ -233,9 +241,10 @@ def record_check_in(
     note: str = "",
 ) -> tuple[CheckIn, bool]:
     """One day's check-in. Returns (check-in, created); sending the same ``client_uuid`` again
-    returns the stored one. A second check-in the same day is refused (409)."""
+    returns the stored one. A second check-in the same day is refused (409). The observation
+    is read again, locked, within the actor's jurisdiction (only its ``pk`` is used)."""
     key = clean_uuid(client_uuid)
-    observation = _locked_for_check_in(observation)
+    observation = _locked_for_check_in(observation, actor)
     ensure_in_scope(actor, observation.division_path)
     day = day or timezone.localdate()
     # One query for both: this client_uuid stored before, and the day already checked in.

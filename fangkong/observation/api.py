@@ -196,10 +196,9 @@ def create_check_in(request: HttpRequest, pk: ApiId, payload: CheckInIn) -> Stat
     require(request, ObservationPerm.ADD_CHECKIN)
     check_in, created = actions.record_check_in(
         actor=user_of(request),
-        # only whether it is visible (404 otherwise): the action reads it again, locked
-        observation=get_visible_or_404(
-            Observation.objects.only("pk", "division_path"), request.user, pk=pk
-        ),
+        # only its id: the action reads it locked and within the jurisdiction in one query (out
+        # of scope or unknown: OutOfJurisdiction, answered 404 like any record not found)
+        observation=Observation(pk=pk),
         temperature=payload.temperature,
         client_uuid=payload.client_uuid,
         symptoms=[s.value for s in payload.symptoms],

@@ -11,11 +11,13 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from fangkong.accounts import actions as account_actions
 from fangkong.accounts.models import User
 from fangkong.accounts.roles import Role
 from fangkong.audit.models import AuditEvent
@@ -237,6 +239,111 @@ def test_api_check_in_answers_201_then_200_then_409(client: Client, tree: Any) -
     assert hot.status_code == 400 and hot.json()["code"] == "temperature_out_of_range"
     early = post(client, url, {**data, "client_uuid": str(uuid.uuid4()), "day": days_ago(9)})
     assert early.status_code == 400 and early.json()["code"] == "day_outside_observation"
+
+
+def machine(raw: str) -> Client:
+    """A terminal with a bearer token (no cookies, CSRF enforced as for a real client)."""
+    return Client(enforce_csrf_checks=True, headers={"Authorization": f"Bearer {raw}"})
+
+
+def one_check_in(terminal: Client, observation: Observation) -> Any:
+    body = {"client_uuid": str(uuid.uuid4()), "temperature": 36.6}
+    return post(terminal, f"/observations/{observation.pk}/check-ins", body)
+
+
+TRANSACTION_CONTROL = re.compile(r"^(SAVEPOINT|RELEASE SAVEPOINT|BEGIN|COMMIT)\b")
+
+
+def test_one_check_in_through_a_token_runs_six_statements(tree: Any, worker: User) -> None:
+    # given a terminal with its token, used once already (last_used_at is fresh)
+    _token, raw = account_actions.create_token(actor=None, user=worker, name="体温终端")
+    terminal = machine(raw)
+    assert terminal.get("/api/me").status_code == 200
+    observation = observe(tree.grid1, exposure_days_ago=2)
+
+    # when it sends one check-in
+    with CaptureQueriesContext(connection) as queries:
+        answer = one_check_in(terminal, observation)
+
+    # then it is stored with: the token with its user, home division and permissions (one
+    # query), the observation locked within the jurisdiction, today's / this UUID's check-in,
+    # the insert, the observation's latest values and the audit row
+    assert answer.status_code == 201, answer.content
+    statements = [
+        q["sql"] for q in queries.captured_queries if not TRANSACTION_CONTROL.match(q["sql"])
+    ]
+    assert len(statements) == 6, "\n".join(statements)
+
+
+def test_one_check_in_out_of_the_jurisdiction_or_unknown_answers_404(
+    tree: Any, worker: User
+) -> None:
+    _token, raw = account_actions.create_token(actor=None, user=worker, name="体温终端")
+    elsewhere = observe(tree.other_grid, name="外区")
+    for observation in (elsewhere, Observation(pk=elsewhere.pk + 1000)):
+        answer = one_check_in(machine(raw), observation)
+        assert answer.status_code == 404 and answer.json() == {
+            "code": "not_found",
+            "message": "记录不存在，或不在您的辖区内。",
+        }
+    assert not CheckIn.objects.exists()
+
+
+def _revoke(worker: User) -> None:
+    for token in worker.api_tokens.all():
+        account_actions.revoke_token(actor=None, token=token)
+
+
+def _deactivate(worker: User) -> None:
+    account_actions.deactivate_user(actor=None, user=worker)
+
+
+def _take_the_role(worker: User) -> None:
+    assert worker.home_division is not None
+    account_actions.update_user(
+        actor=None, user=worker, home_division=worker.home_division, roles=[]
+    )
+
+
+def _take_the_permission(worker: User) -> None:
+    worker.user_permissions.clear()
+
+
+@pytest.mark.parametrize(
+    ("change", "status"),
+    [
+        (_revoke, 401),
+        (_deactivate, 401),
+        (_take_the_role, 403),
+        (_take_the_permission, 403),
+    ],
+    ids=["token revoked", "user deactivated", "role removed", "own permission removed"],
+)
+def test_a_change_between_two_check_ins_refuses_the_second(
+    tree: Any, make_user: Callable[..., User], change: Callable[[User], None], status: int
+) -> None:
+    # given a terminal whose user may check in, through a role or a permission given directly
+    if change is _take_the_permission:
+        worker = make_user(tree.grid1, roles=[], username="zhijie")
+        worker.user_permissions.add(
+            Permission.objects.get(content_type__app_label="observation", codename="add_checkin")
+        )
+    else:
+        worker = make_user(tree.grid1, roles=[Role.GRID_WORKER], username="wangge")
+    _token, raw = account_actions.create_token(actor=None, user=worker, name="体温终端")
+    terminal = machine(raw)
+    observation = observe(tree.grid1, exposure_days_ago=2)
+    yesterday = {"client_uuid": str(uuid.uuid4()), "temperature": 36.6, "day": days_ago(1)}
+    url = f"/observations/{observation.pk}/check-ins"
+    assert post(terminal, url, yesterday).status_code == 201
+
+    # when the token, the account or the role changes, and the terminal sends the next one
+    change(worker)
+    answer = one_check_in(terminal, observation)
+
+    # then the very next request is refused, and nothing is written
+    assert answer.status_code == status, answer.content
+    assert CheckIn.objects.filter(observation=observation).count() == 1
 
 
 def test_api_batch(client: Client, tree: Any) -> None:
