@@ -25,6 +25,9 @@ build/vendor/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	mkdir -p build/vendor
 	cp node_modules/htmx.org/dist/htmx.min.js node_modules/echarts/dist/echarts.min.js build/vendor/
+	@# axe-core checks the pages in the browser tests only: kept out of the served static files
+	mkdir -p build/test-vendor
+	cp node_modules/axe-core/axe.min.js build/test-vendor/
 	touch $@
 
 setup: $(VENV)/.installed build/vendor/.installed

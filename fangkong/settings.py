@@ -83,7 +83,9 @@ MIDDLEWARE = [
     "fangkong.core.middleware.ApiNoStoreMiddleware",  # outermost: on every /api/ answer
     "fangkong.core.middleware.RefuseNulMiddleware",
     "fangkong.core.middleware.ApiMethodNotAllowedMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",  # static files, precompressed (gzip, brotli)
+    # below WhiteNoise (which answers first), above whatever writes a body: HTML, JSON, CSV
+    "fangkong.core.compression.CompressTextMiddleware",  # ADR 0014
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -278,6 +280,9 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG
+# collectstatic writes .gz and, with the Brotli package installed, .br beside every file;
+# hashed names are cached for a year (docs/web-performance.md).
+WHITENOISE_MIMETYPES = {".geojson": "application/geo+json"}
 
 # --- Background tasks -------------------------------------------------------------------------
 # Django's Tasks API (the django-tasks backport). Database backend by default; set

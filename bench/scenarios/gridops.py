@@ -896,6 +896,98 @@ def measure_dashboard(state: State, out: Out) -> None:
     )
 
 
+WORKBENCH_TARGET_MS = 300.0
+
+
+def workbench_users(state: State) -> list[tuple[str, User]]:
+    """The prefecture's command office, and the secretary and a grid worker of the village with
+    the most people: the three kinds of workbench with the most to count."""
+    from fangkong.people.models import Person
+    from fangkong.regions.models import Division
+
+    busiest = (
+        Person.objects.filter(division_path__startswith=state.prefecture.path)
+        .values("grid_id")
+        .annotate(n=Count("id"))
+        .order_by("-n")
+        .first()
+    )
+    if busiest is None:
+        raise Unavailable("no people in the prefecture")
+    grid = Division.objects.select_related("parent").get(pk=busiest["grid_id"])
+    village = grid.parent
+    assert village is not None  # a grid always has its village
+    users = [(f"{state.prefecture.name} command office", state.user)]
+    for role, home, name in (
+        (Role.VILLAGE_SECRETARY, village, "bench-village"),
+        (Role.GRID_WORKER, grid, "bench-grid"),
+    ):
+        user = User.objects.filter(username=name).first()
+        if user is None or user.home_division_id != home.pk:
+            User.objects.filter(username=name).delete()
+            user = account_actions.create_user(
+                actor=None,
+                username=name,
+                password=uuid.uuid4().hex + "Aa1!",
+                home_division=home,
+                roles=[role],
+                full_name=name,
+            )
+        label = "village secretary" if role == Role.VILLAGE_SECRETARY else "grid worker"
+        users.append((f"{label}, {home.name} ({home.path})", user))
+    return users
+
+
+def measure_workbench(state: State, out: Out) -> None:
+    """Every role's home page (issue #8): the to-do counts and the roll-up, in-process through
+    the test client, beside the same statements run as raw SQL."""
+    from fangkong.core import workbench
+
+    for label, user in workbench_users(state):
+        user = User.objects.select_related("home_division").get(pk=user.pk)
+        client = Client()
+        client.force_login(user)
+
+        def page(client: Client = client) -> HttpResponseBase:
+            return client.get("/")
+
+        home = user.home_division
+        assert home is not None
+
+        def fn(user: User = user, home: Any = home) -> Any:
+            return workbench.build(user, home)
+
+        response = page()
+        if response.status_code != 200:
+            raise SystemExit(f"GET / as {user.username} answered {response.status_code}")
+        raw = RawSQL.twin(fn)
+        samples = time_interleaved(
+            {"page": page, "raw": raw}, warmup=state.ctx.warmup, repeat=state.ctx.repeat
+        )
+        raw_stats = Stats.of(samples["raw"])
+        m = Measurement(
+            f"workbench: GET / as {user.username}",
+            label,
+            Stats.of(samples["page"]),
+            target_ms=WORKBENCH_TARGET_MS,
+            raw=raw_stats,
+            raw_label="its counts, raw SQL",
+            sql=raw.statements,
+            notes="test client in-process; to-do counts (and the roll-up for a command office)",
+        )
+        out.measurements.append(m)
+        out.summary.append(
+            SummaryRow(
+                m.operation,
+                f"p50 {fmt_ms(m.stats.p50)} / p95 {fmt_ms(m.stats.p95)} ms",
+                f"p95 < {WORKBENCH_TARGET_MS:.0f} ms",
+                f"its {len(raw.statements)} queries raw: p50 {fmt_ms(raw_stats.p50)} ms",
+                m.met,
+                notes=label,
+            )
+        )
+
+
 # --- 6. export ---------------------------------------------------------------------------------
 
 
@@ -1090,6 +1182,7 @@ def run(ctx: Context) -> ScenarioResult:
     steps: list[tuple[str, Callable[[State, Out], None]]] = [
         ("lists", measure_lists),
         ("dashboard", measure_dashboard),
+        ("workbench", measure_workbench),
         ("import", measure_import),
         ("check-in API", measure_api),
         ("export", measure_export),

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.accounts.permissions import AccountsPerm
+from fangkong.accounts.roles import Role
 from fangkong.core.discovery import MenuItem
 
 if TYPE_CHECKING:
@@ -48,3 +49,39 @@ MENU = [
     MenuItem(_("Roles"), _roles_url, AccountsPerm.ASSIGN_ROLES, weight=102),
     MenuItem(_("Security"), "accounts:security", AccountsPerm.MANAGE_SECURITY, weight=104),
 ]
+
+# What each role can do here today, in plain words, on the workbench of the roles whose daily
+# work is not a to-do list of their own (core/workbench.py, profile "other"). Say what exists,
+# and what does not yet, rather than promise.
+WORKBENCH_NOTES = {
+    Role.HEALTH_COMMISSION: _(
+        "As the health commission you follow, across your area, the people screened, those under "
+        "medical observation and their temperatures, and the flagged travellers handed over by "
+        "checkpoints; you may export these lists. Case reports and treatment are not here yet."
+    ),
+    Role.CLINIC_STAFF: _(
+        "As a fever clinic or hospital you look up a patient's screenings and medical observation "
+        "in your area (a full ID number is shown on request and the request is recorded). "
+        "Registering patients and cases is not here yet."
+    ),
+    Role.SUPPLIES_OFFICER: _(
+        "As a supplies officer you see the care requests for food, daily necessities and "
+        "medicine in your area, overdue ones first. The supplies ledger is not here yet."
+    ),
+    Role.ORGANIZATION_DEPT: _(
+        "As the organisation department you see the division tree down to each grid, the grid "
+        "staff and who covers which grid, and each day's daily report by division."
+    ),
+    Role.PUBLICITY_OFFICE: _(
+        "As the publicity office you see the division tree and each day's daily report figures "
+        "by division, for what may be said in public."
+    ),
+    Role.SYSADMIN: _(
+        "As the system administrator you create and deactivate user accounts and API tokens in "
+        "your area. Roles are given by the security administrator."
+    ),
+    Role.SECURITY_ADMIN: _(
+        "As the security administrator you give and take roles, release locked accounts and "
+        "read the security policy."
+    ),
+}

@@ -59,13 +59,19 @@ SECOND_FACTOR_ROLES = (
 
 VIEW_TREE = [RegionsPerm.VIEW_DIVISION, RegionsPerm.VIEW_GRIDSTAFF, RegionsPerm.VIEW_GRIDASSIGNMENT]
 MANAGE_GRIDS = [RegionsPerm.MANAGE_GRIDS, RegionsPerm.ADD_GRIDSTAFF, RegionsPerm.CHANGE_GRIDSTAFF]
-COMMAND = [*VIEW_TREE, *MANAGE_GRIDS]
+# Grid staff phone numbers: the command offices of the staff's chain, the village, and the grid
+# worker (their own grid's staff); not the health, clinic, supplies, organisation or publicity
+# roles (regions.selectors.staff_phone_visible).
+STAFF_PHONE = [RegionsPerm.VIEW_STAFF_PHONE]
+COMMAND = [*VIEW_TREE, *MANAGE_GRIDS, *STAFF_PHONE]
 PEOPLE_VIEW = [PeoplePerm.VIEW_PERSON, PeoplePerm.VIEW_HOUSEHOLD]
 PEOPLE_WRITE = [PeoplePerm.ADD_PERSON, PeoplePerm.CHANGE_PERSON]
 # Full ID numbers and phones: for those who contact or treat people; revealing is audited.
 UNMASK = [PeoplePerm.VIEW_UNMASKED]
 # Care requests (帮扶关爱): taken, assigned and closed in the grid and the village; watched above.
-CARE_VIEW = [CarePerm.VIEW_CAREREQUEST]
+CARE_VIEW = [CarePerm.VIEW_CAREREQUEST, CarePerm.VIEW_EVERY_KIND]
+# The supplies officer reads the requests of the kinds it supplies (food, medicine).
+CARE_SUPPLIES = [CarePerm.VIEW_CAREREQUEST]
 CARE_WORK = [CarePerm.ADD_CAREREQUEST, CarePerm.ASSIGN_CAREREQUEST, CarePerm.CLOSE_CAREREQUEST]
 # Checkpoints (卡口): staff register passages; command offices run the sites and watch passages;
 # the destination's grid and village follow flagged travellers up (their to-do list).
@@ -79,6 +85,7 @@ FLAGGED_HANDLE = [CheckpointsPerm.HANDLE_HANDOVER]
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.GRID_WORKER: [
         *VIEW_TREE,
+        *STAFF_PHONE,
         *PEOPLE_VIEW,
         *PEOPLE_WRITE,
         *UNMASK,
@@ -134,7 +141,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.CHECKPOINT_STAFF: [*VIEW_TREE, *CHECKPOINTS_VIEW, *PASSAGES_REGISTER],
     Role.CLINIC_STAFF: [*VIEW_TREE, *PEOPLE_VIEW, *UNMASK],
     Role.HEALTH_COMMISSION: [*VIEW_TREE, *PEOPLE_VIEW, *UNMASK, *CHECKPOINTS_VIEW, *FLAGGED_VIEW],
-    Role.SUPPLIES_OFFICER: [*VIEW_TREE],
+    Role.SUPPLIES_OFFICER: [*VIEW_TREE, *CARE_SUPPLIES],
     Role.ORGANIZATION_DEPT: [*VIEW_TREE],
     Role.PUBLICITY_OFFICE: [*VIEW_TREE],
     Role.SYSADMIN: [
@@ -190,6 +197,7 @@ for _role in (
     Role.CHECKPOINT_STAFF,
     Role.CLINIC_STAFF,
     Role.HEALTH_COMMISSION,
+    Role.SUPPLIES_OFFICER,
 ):
     ROLE_PERMISSIONS[_role] = [*ROLE_PERMISSIONS[_role], *BULK_EXPORT]
 

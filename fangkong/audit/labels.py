@@ -14,7 +14,10 @@ from typing import Any
 
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.functional import Promise
+from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.audit.models import AuditEvent
@@ -51,6 +54,8 @@ OBJECT_TYPES: dict[str, Promise] = {
 # Per record type, a field whose verbose_name does not say what it holds there.
 FIELD_OVERRIDES: dict[tuple[str, str], Promise] = {
     ("regions.gridstaff", "name"): _("full name"),
+    ("regions.gridstaff", "active"): _("on duty"),
+    ("regions.division", "active"): _("in use"),
 }
 
 # Keys of ``changes`` that are no field of the record: counts and lists an action notes.
@@ -157,12 +162,54 @@ def value_label(object_type: str, name: str, value: Any) -> Any:
     return value
 
 
+def _quoted(value: Any) -> str:
+    """A value inside a sentence: numbers as they are, words in corner brackets (「是」)."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    return pgettext("quoted value in a sentence", "“%(value)s”") % {"value": value}
+
+
+def change_sentence(label: str, before: Any, after: Any) -> str:
+    """One change as a sentence: 名称由「第一网格」改为「华阳东区」, 在岗为「否」, 行数为3;
+    an empty text reads as empty (备注为空), not as empty quotes."""
+    before = None if before == "" else before
+    after = None if after == "" else after
+    if before is None and after is None:
+        return gettext("%(field)s left empty") % {"field": label}
+    if before is None:
+        return gettext("%(field)s set to %(value)s") % {"field": label, "value": _quoted(after)}
+    if after is None:
+        return gettext("%(field)s cleared (was %(value)s)") % {
+            "field": label,
+            "value": _quoted(before),
+        }
+    return gettext("%(field)s changed from %(before)s to %(after)s") % {
+        "field": label,
+        "before": _quoted(before),
+        "after": _quoted(after),
+    }
+
+
 @dataclass(frozen=True)
 class Change:
     name: str  # the raw key, kept for administrators
     label: str
     before: Any
     after: Any
+
+    @property
+    def sentence(self) -> str:
+        return change_sentence(self.label, self.before, self.after)
+
+
+def actor_words(event: AuditEvent) -> str:
+    """Who did it: the user's full name with the account name (王芳（wangfang）), the account
+    name alone, or 系统 for the system itself. ``event.actor`` should be fetched with the row."""
+    user = event.actor if event.actor_id else None
+    name = getattr(user, "full_name", "") if user is not None else ""
+    if name and name != event.actor_label:
+        return gettext("%(name)s (%(username)s)") % {"name": name, "username": event.actor_label}
+    return event.actor_label
 
 
 @dataclass(frozen=True)
@@ -172,6 +219,36 @@ class LabelledEvent:
     channel: str
     object_type: str
     changes: list[Change]
+
+    @property
+    def record_words(self) -> str:
+        """The record as a reader names it: its description, or its type and number."""
+        if self.event.object_repr:
+            return self.event.object_repr
+        if self.event.object_id:
+            return f"{self.object_type} #{self.event.object_id}"
+        return self.object_type
+
+    @property
+    def sentence(self) -> str:
+        """<who> 于 <when> <did what>「<record>」: the row as one sentence."""
+        when = date_format(timezone.localtime(self.event.at), "Y-m-d H:i")
+        return gettext("%(who)s %(action)s “%(record)s” on %(when)s") % {
+            "who": actor_words(self.event),
+            "when": when,
+            "action": self.action,
+            "record": self.record_words,
+        }
+
+    @property
+    def origin(self) -> str:
+        """How the action came in: through the web, the API, the command line, and from where."""
+        if self.event.client_ip:
+            return gettext("through %(channel)s, from %(address)s") % {
+                "channel": self.channel,
+                "address": self.event.client_ip,
+            }
+        return gettext("through %(channel)s") % {"channel": self.channel}
 
 
 def labelled(event: AuditEvent) -> LabelledEvent:

@@ -59,7 +59,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
         before = None
     if before is not None:
         qs = qs.filter(pk__lt=before)
-    items = list(qs.order_by("-pk")[: PAGE + 1])
+    items = list(qs.select_related("actor").order_by("-pk")[: PAGE + 1])
     next_before = items[PAGE - 1].pk if len(items) > PAGE else None
     params = request.GET.copy()
     params.pop("before", None)

@@ -30,3 +30,7 @@ CLOSED = (CareStatus.DONE, CareStatus.CANCELLED)
 # Days from the requested date to the default due date, by kind (others: DEFAULT_DUE_DAYS).
 DUE_DAYS: dict[str, int] = {CareKind.MEDICINE.value: 1, CareKind.FOOD.value: 2}
 DEFAULT_DUE_DAYS = 3
+
+# What the supplies officer (物资保障) provides: the care requests a role without
+# ``care.view_every_kind_carerequest`` sees (CareRequestQuerySet.visible_to).
+SUPPLY_KINDS = (CareKind.FOOD, CareKind.MEDICINE)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING, Self
 
 from django.conf import settings
 from django.db import models
@@ -10,11 +11,30 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from fangkong.care.choices import PENDING, CareKind, CareStatus, Urgency
+from fangkong.care.choices import PENDING, SUPPLY_KINDS, CareKind, CareStatus, Urgency
+from fangkong.care.permissions import CarePerm
 from fangkong.core.jurisdiction import ScopedQuerySet
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from fangkong.accounts.models import User
 
 
 class CareRequestQuerySet(ScopedQuerySet["CareRequest"]):
+    def visible_to(self, user: User | AnonymousUser | None) -> Self:
+        """The requests in the user's subtree; for a role that sees care requests but not of
+        every kind (the supplies officer), only those of the kinds it supplies. The one rule
+        of the list, a request's page, the grid view, the API and the export."""
+        qs = super().visible_to(user)
+        if (
+            user is not None
+            and user.has_perm(CarePerm.VIEW_CAREREQUEST)
+            and not user.has_perm(CarePerm.VIEW_EVERY_KIND)
+        ):
+            qs = qs.filter(kind__in=SUPPLY_KINDS)
+        return qs
+
     def pending(self) -> CareRequestQuerySet:
         """Still to be done: open or assigned."""
         return self.filter(status__in=PENDING)
@@ -109,6 +129,9 @@ class CareRequest(models.Model):
         permissions = [
             ("assign_carerequest", _("Can assign care requests to party members")),
             ("close_carerequest", _("Can mark care requests done or cancelled")),
+            # Without it, a role that sees care requests sees only those of the kinds it
+            # supplies (choices.SUPPLY_KINDS): the supplies officer.
+            ("view_every_kind_carerequest", _("Can see care requests of every kind")),
         ]
         constraints = [
             models.CheckConstraint(

@@ -10,3 +10,4 @@ class CarePerm(StrEnum):
     ASSIGN_CAREREQUEST = "care.assign_carerequest"
     CLOSE_CAREREQUEST = "care.close_carerequest"
     VIEW_CAREREQUEST = "care.view_carerequest"
+    VIEW_EVERY_KIND = "care.view_every_kind_carerequest"

@@ -1,5 +1,6 @@
 """What the care app adds to the shared lists (collected by ``core/discovery.py``):
-the labels of its audit action codes and its entries in the page header."""
+the labels of its audit action codes, its entries in the page header, and the overdue care
+requests on the workbench's to-do list (``core/workbench.py``)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fangkong.care.permissions import CarePerm
 from fangkong.core.discovery import MenuItem
+from fangkong.core.workbench import Profile, WorkContext, WorkItem
 
 if TYPE_CHECKING:
     from fangkong.accounts.models import User
@@ -30,4 +32,34 @@ def _care_url(user: User) -> str:
     return reverse("care:list")
 
 
-MENU = [MenuItem(_("Care"), _care_url, CarePerm.VIEW_CAREREQUEST, weight=60)]
+MENU = [
+    MenuItem(
+        _("Care"), _care_url, CarePerm.VIEW_CAREREQUEST, weight=60, first={"grid": 4, "other": 1}
+    )
+]
+
+
+def _overdue(ctx: WorkContext) -> int:
+    from fangkong.care.selectors import Filters, requests_for
+
+    return requests_for(ctx.user, Filters(overdue=True), today=ctx.today).count()
+
+
+def _overdue_url(ctx: WorkContext) -> str:
+    if ctx.is_grid:
+        return reverse("care:grid", args=[ctx.home.code])
+    return f"{reverse('care:list')}?overdue=on"
+
+
+WORKBENCH = [
+    WorkItem(
+        "care.overdue",
+        _("Care requests overdue"),
+        _overdue,
+        _overdue_url,
+        (Profile.GRID, Profile.OTHER),
+        CarePerm.VIEW_CAREREQUEST,
+        urgency=40,
+        hint=_("Past the date promised: deliver, or say why not."),
+    ),
+]

@@ -6,7 +6,7 @@ import uuid as uuid_lib
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -26,6 +26,7 @@ from fangkong.regions.models import Division
 
 if TYPE_CHECKING:
     from fangkong.accounts.models import ApiToken, User
+    from fangkong.screening.models import Screening
 
 CHECKPOINT_FIELDS = ["name", "kind", "longitude", "latitude", "division", "note", "active"]
 MAX_BATCH = 1000
@@ -560,6 +561,53 @@ def handle_handover(
         reason=note[:200],
     )
     return handover
+
+
+# What a screening concluded, as the hand-over's outcome.
+SCREENED_AS = {
+    "no_risk": Outcome.SCREENED,
+    "home_observation": Outcome.OBSERVATION,
+    "fever_clinic": Outcome.REFERRED,
+}
+
+
+@transaction.atomic
+def screen_traveller(
+    *, actor: User | None, handover: Handover, phone: str = "", **screening: Any
+) -> Screening:
+    """Screen a flagged traveller at their destination (筛查此人) and mark the hand-over handled
+    with the outcome, in one transaction, each audited. The document comes from the passage (the
+    worker never types it, nor sees it in full); the phone too, unless the worker gives another.
+    ``screening`` holds the other keyword arguments of ``register_screening``. Sending the same
+    form again (its ``client_uuid``) returns the screening already stored."""
+    from fangkong.screening.actions import register_screening
+    from fangkong.screening.models import Screening
+
+    locked = Handover.objects.select_for_update().select_related("entry").get(pk=handover.pk)
+    ensure_in_scope(actor, locked.destination_path)
+    if locked.status == HandoverStatus.HANDLED:
+        key = screening.get("client_uuid")
+        stored = Screening.objects.filter(client_uuid=key).first() if key else None
+        if stored is not None:
+            ensure_in_scope(actor, stored.division_path)
+            return stored
+        raise Conflict(_("This traveller has already been marked handled."), code="already_handled")
+    entry = locked.entry
+    screening.pop("doc_type", None)
+    screening.pop("doc_number", None)
+    done = register_screening(
+        actor=actor,
+        doc_type=entry.doc_type,
+        doc_number=entry.doc_number,
+        phone=phone or entry.phone,
+        **screening,
+    )
+    note = _("Screened on %(date)s: %(outcome)s.") % {
+        "date": done.screened_on.isoformat(),
+        "outcome": done.get_outcome_display(),
+    }
+    handle_handover(actor=actor, handover=locked, outcome=SCREENED_AS[done.outcome], note=str(note))
+    return done
 
 
 @transaction.atomic

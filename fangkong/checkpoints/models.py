@@ -332,6 +332,12 @@ class Handover(models.Model):
                 name="handover_created_path_idx",
                 opclasses=["timestamptz_ops", "varchar_pattern_ops"],
             ),
+            # ... and those handled on a day, or after it (pending at its end), under a path.
+            models.Index(
+                fields=["handled_at", "destination_path"],
+                name="handover_handled_path_idx",
+                opclasses=["timestamptz_ops", "varchar_pattern_ops"],
+            ),
         ]
 
     def __str__(self) -> str:

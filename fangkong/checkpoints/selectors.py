@@ -168,6 +168,21 @@ def recent_passages(checkpoint: Checkpoint, size: int = 20) -> list[Passage]:
     )
 
 
+def todays_passages(
+    user: User, checkpoint_ids: list[int], day: dt.date, size: int
+) -> list[Passage]:
+    """The latest passages of ``day`` at the given checkpoints (the staff's workbench), newest
+    first, with their people and checkpoint; read through the (checkpoint, passed_at) index."""
+    start, end = day_bounds(day)
+    return list(
+        Passage.objects.visible_to(user)
+        .filter(checkpoint_id__in=checkpoint_ids, passed_at__gte=start, passed_at__lt=end)
+        .select_related("checkpoint")
+        .prefetch_related("people")
+        .order_by("-passed_at", "-pk")[:size]
+    )
+
+
 # --- the to-do list of the destination ---------------------------------------------------------
 
 

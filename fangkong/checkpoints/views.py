@@ -40,6 +40,7 @@ from fangkong.core.jurisdiction import OutOfJurisdiction, get_visible_or_404, us
 from fangkong.core.parsing import parse_date, parse_id, parse_int, parse_moment_cursor
 from fangkong.core.permissions import require
 from fangkong.people.permissions import PeoplePerm
+from fangkong.screening.permissions import ScreeningPerm
 
 PAGE = 50
 RECENT = 20
@@ -407,7 +408,19 @@ def todo(request: HttpRequest) -> HttpResponse:
     labels = selectors.division_labels([h.destination for h in page.items], below=home)
     for handover in page.items:
         handover.destination_label = labels[handover.destination_id]  # type: ignore[attr-defined]
-    return render(request, "checkpoints/todo.html", {"page": page, "status": status})
+    return render(
+        request,
+        "checkpoints/todo.html",
+        {"page": page, "status": status, "can_screen": _can_screen(request)},
+    )
+
+
+def _can_screen(request: HttpRequest) -> bool:
+    """May follow a flagged traveller up with a screening (筛查此人)."""
+    user = request.user
+    return user.has_perm(CheckpointsPerm.HANDLE_HANDOVER) and user.has_perm(
+        ScreeningPerm.ADD_SCREENING
+    )
 
 
 def _handover(request: HttpRequest, pk: int) -> Handover:
@@ -455,6 +468,7 @@ def _handle_context(
         "form": form,
         "revealed": revealed,
         "can_handle": request.user.has_perm(CheckpointsPerm.HANDLE_HANDOVER),
+        "can_screen": _can_screen(request),
         "can_reveal": request.user.has_perm(PeoplePerm.VIEW_UNMASKED),
     }
 

@@ -22,8 +22,8 @@ An app never edits another app's lists. It declares, in its own package:
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from importlib import import_module
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
@@ -64,9 +64,13 @@ class MenuItem:
     own grid), a function of the user returning the address, or None to show nothing.
     ``perm`` is the permission the entry needs (None: every logged-in user). Entries are shown
     by ascending ``weight``; the apps of today use steps of 10 (docs/adding-a-module.md).
+    ``first`` puts the entry at the front for users of a kind of work (a
+    ``core.workbench.Profile`` value, e.g. ``"grid"``), at the given rank: what a role uses
+    most comes first.
     """
 
     label: Any  # a lazy translation
     url: str | Callable[[User], str | None]
     perm: str | None = None
     weight: int = 500
+    first: Mapping[str, int] = field(default_factory=dict)

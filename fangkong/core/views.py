@@ -1,4 +1,4 @@
-"""Site-wide views: home (the user's own division), health check, error pages."""
+"""Site-wide views: home (the user's workbench, core/workbench.py), health check, error pages."""
 
 from __future__ import annotations
 
@@ -6,22 +6,30 @@ from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
-from fangkong.audit.permissions import AuditPerm
-from fangkong.regions.permissions import RegionsPerm
+from fangkong.core import workbench
+from fangkong.core.jurisdiction import user_of
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    division = getattr(request.user, "home_division", None)
-    user = request.user
-    if not user.has_perm(RegionsPerm.VIEW_DIVISION) and user.has_perm(AuditPerm.VIEW_AUDITEVENT):
+    """Every role lands on its workbench: the work of the day, most urgent first."""
+    user = user_of(request)
+    kind = workbench.profile(user)
+    if kind == workbench.Profile.AUDIT:
         # the audit administrator reads the audit log and nothing else (三员分立)
         return redirect("audit:list")
+    division = getattr(user, "home_division", None)
     if division is None:
         return render(request, "core/no_division.html")
-    return redirect(division.get_absolute_url())
+    bench = workbench.build(user, division)
+    # each app's panel is drawn by its own template from its own context
+    panels = [render_to_string(t, context, request=request) for t, context in bench.panels]
+    return render(
+        request, "core/workbench.html", {"bench": bench, "division": division, "panels": panels}
+    )
 
 
 def health(request: HttpRequest) -> JsonResponse:

@@ -97,12 +97,8 @@ DEMO_USERS = [
     DemoUser(
         "nanling", "南岭街道值班员", "220102001000", (Role.TOWNSHIP_COMMAND,), "南岭街道办事处"
     ),
-    DemoUser(
-        "huayang", "华阳社区书记", "220102001001", (Role.VILLAGE_SECRETARY,), "华阳社区党委书记"
-    ),
-    DemoUser(
-        "wangge", "华阳社区网格员", "220102001001001", (Role.GRID_WORKER,), "华阳社区第一网格网格员"
-    ),
+    DemoUser("huayang", "陈建国", "220102001001", (Role.VILLAGE_SECRETARY,), "华阳社区党委书记"),
+    DemoUser("wangge", "刘秀英", "220102001001001", (Role.GRID_WORKER,), "华阳社区第一网格网格员"),
 ]
 
 

@@ -21,9 +21,10 @@ from fangkong.core.validators import check_text
 from fangkong.observation.choices import Kind, Source, Status
 from fangkong.observation.models import CheckIn, Observation
 from fangkong.observation.permissions import ObservationPerm
-from fangkong.people.choices import FEVER_AT, OBSERVATION_DAYS, PersonStatus
+from fangkong.people.choices import FEVER_AT, PersonStatus
 from fangkong.people.health import clean_symptoms, clean_temperature
 from fangkong.people.models import Person
+from fangkong.people.period import release_date
 from fangkong.regions.models import Division
 from fangkong.regions.selectors import check_active_grid
 from fangkong.screening.validators import clean_uuid
@@ -138,7 +139,7 @@ def start_observation(
             _("The last exposure cannot be after the start of the observation."),
             code="exposure_after_start",
         )
-    end = last_exposure + dt.timedelta(days=OBSERVATION_DAYS)
+    end = release_date(last_exposure)  # exclusive: the release date (people/period.py)
     if end <= start:
         raise ActionError(
             _("The 14 days since the last exposure (%(date)s) are already over.")
@@ -538,8 +539,8 @@ def release_observation(
         if actor is not None and not actor.has_perm(ObservationPerm.RELEASE_EARLY):
             raise ActionError(
                 _(
-                    "The observation runs until %(end)s. Only a village or community secretary "
-                    "(or above) may release it earlier."
+                    "Release from observation is on %(end)s. Only a village or community "
+                    "secretary (or above) may release it earlier."
                 )
                 % {"end": observation.end_date.isoformat()},
                 code="early_release_forbidden",

@@ -51,14 +51,28 @@ class ObservationOut(Schema):
     reason: str
     source_screening_id: int | None
     last_exposure: dt.date
-    start_date: dt.date
-    end_date: dt.date
+    start_date: dt.date = Field(..., description="the first day under observation")
+    end_date: dt.date = Field(
+        ..., description="the release date (exclusive end): same as release_date"
+    )
+    last_day: dt.date = Field(
+        ..., description="the last day under observation (the last check-in due): end_date - 1"
+    )
+    release_date: dt.date = Field(
+        ...,
+        description="解除观察日: last_exposure + 14 days, the first day no longer under "
+        "observation",
+    )
     status: ObservationStatus
     ended_on: dt.date | None
     end_note: str
     last_check_in_on: dt.date | None
     last_temperature: float | None
     fever: bool = Field(..., alias="has_fever", description="the latest check-in had a fever")
+
+    @staticmethod
+    def resolve_release_date(obj: Observation) -> dt.date:
+        return obj.period.release
 
 
 class ObservationDetailOut(ObservationOut):

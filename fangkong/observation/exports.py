@@ -3,9 +3,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import QuerySet
+from django.db.models import DateField, F, QuerySet
+from django.db.models.functions import Cast
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy
 
@@ -35,6 +37,9 @@ from fangkong.people.choices import DocType
 if TYPE_CHECKING:
     from fangkong.accounts.models import User
 
+# The last day under observation: the day before the release date (``end_date``).
+LAST_DAY = Cast(F("end_date") - dt.timedelta(days=1), output_field=DateField())
+
 
 def observation_rows(user: User, query: QueryDict) -> QuerySet[Any]:
     """The observation list (observation/views.py _filters): active ones unless a status is
@@ -51,13 +56,18 @@ def observation_rows(user: User, query: QueryDict) -> QuerySet[Any]:
         kind=clean["kind"],
         missed=clean["missed"],
         fever=clean["fever"],
+        due=clean["due"],
         q=clean["q"].strip(),
     )
     if clean["within"].strip():
         filters.within = visible_code(user, clean["within"].strip())
     if clean["grid"].strip():
         filters.grid = visible_code(user, clean["grid"].strip(), grid=True)
-    return observation_selectors.observations(user, filters).order_by("-id")
+    return (
+        observation_selectors.observations(user, filters)
+        .annotate(period_last_day=LAST_DAY)  # the observation period (people/period.py)
+        .order_by("-id")
+    )
 
 
 register(
@@ -67,7 +77,7 @@ register(
         label=gettext_lazy("Medical observation"),
         perm=ObservationPerm.VIEW_OBSERVATION,
         model=Observation,
-        params=("within", "grid", "status", "kind", "missed", "fever", "q"),
+        params=("within", "grid", "status", "kind", "missed", "fever", "due", "q"),
         rows=observation_rows,
         columns=(
             Column(ID, "id"),
@@ -80,8 +90,10 @@ register(
             Column("观察方式", "kind", "choice", ObservationKind),  # kind
             Column("原因", "reason", "text"),  # reason
             Column("末次暴露日期", "last_exposure", "date"),  # last exposure
-            Column("开始日期", "start_date", "date"),  # start date
-            Column("结束日期", "end_date", "date"),  # end date
+            # The observation period, as on every page (people/period.py).
+            Column("观察开始日", "start_date", "date"),  # observation start
+            Column("最后观察日", "period_last_day", "date"),  # last day under observation
+            Column("解除观察日", "end_date", "date"),  # release from observation
             Column(STATUS, "status", "choice", ObservationStatus),
             Column("实际结束日期", "ended_on", "date"),  # ended on
             Column("最近打卡日期", "last_check_in_on", "date"),  # last check-in

@@ -66,3 +66,4 @@ class ObservationFilterForm(forms.Form):
     )
     missed = forms.BooleanField(label=_("Missed yesterday"), required=False)
     fever = forms.BooleanField(label=_("Fever"), required=False)
+    due = forms.BooleanField(label=_("Observation period over"), required=False)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from fangkong.core.jurisdiction import ScopedQuerySet
 from fangkong.observation.choices import Kind, Source, Status
 from fangkong.people.choices import FEVER_AT, Symptom
+from fangkong.people.period import ObservationPeriod
 
 
 class Observation(models.Model):
@@ -129,6 +130,11 @@ class Observation(models.Model):
     def last_day(self) -> dt.date:
         """The last day under observation (the day before ``end_date``, the release date)."""
         return self.end_date - dt.timedelta(days=1)
+
+    @property
+    def period(self) -> ObservationPeriod:
+        """The observation period as every page shows it (fangkong/people/period.py)."""
+        return ObservationPeriod(self.start_date, self.end_date, self.last_exposure)
 
     def days(self) -> list[dt.date]:
         """The days a check-in is expected: from the start until the day before the end."""

@@ -35,6 +35,7 @@ class Filters:
     kind: str = ""
     missed: bool = False
     fever: bool = False
+    due: bool = False
     q: str = ""
 
 
@@ -84,12 +85,22 @@ def with_fever(user: User | AnonymousUser) -> QuerySet[Observation]:
     )
 
 
+def release_due(user: User | AnonymousUser, today: dt.date | None = None) -> QuerySet[Observation]:
+    """Active observations whose period is over (``end_date``, the release day, has come): the
+    grid worker releases them (``actions.release_observation``)."""
+    return Observation.objects.visible_to(user).filter(
+        status=Status.ACTIVE, end_date__lte=today or timezone.localdate()
+    )
+
+
 def observations(user: User | AnonymousUser, filters: Filters) -> QuerySet[Observation]:
     qs: QuerySet[Observation] = Observation.objects.visible_to(user)
     if filters.missed:
         qs = missed_check_ins(user)
     if filters.fever:
         qs = qs.filter(status=Status.ACTIVE, last_temperature__gte=FEVER_AT)
+    if filters.due:
+        qs = qs.filter(status=Status.ACTIVE, end_date__lte=timezone.localdate())
     if filters.within is not None:
         qs = qs.filter(division_path__startswith=filters.within.path)
     if filters.grid is not None:

@@ -49,6 +49,7 @@ def _filters(
     )
     filters.status, filters.kind = clean["status"], clean["kind"]
     filters.missed, filters.fever, filters.q = clean["missed"], clean["fever"], clean["q"].strip()
+    filters.due = clean["due"]
     return form, filters, errors
 
 

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 PAGE = 50
 MAX_QUERY = 40
+SEARCH_SHOWN = 10  # people shown by the search in the menu; the rest are in the people list
 HISTORY_ROWS = 20  # rows of each history section on a person's page
 DOC_NUMBER_RE = re.compile(r"^[0-9A-Z]{4,32}$")
 
@@ -118,6 +119,28 @@ def people_page(
     items = list(qs.order_by("-pk")[: size + 1])
     next_after = items[size - 1].pk if len(items) > size else None
     return PeoplePage(items=items[:size], next_after=next_after)
+
+
+@dataclass
+class PeopleFound:
+    items: list[Person]
+    more: bool  # more people match than shown: the people list has them all
+
+
+def search_people(
+    user: User, query: str, *, within: Division | None = None, size: int = SEARCH_SHOWN
+) -> PeopleFound:
+    """The people the search in the menu shows for a query: the same people, in the same order,
+    as the first rows of the people list searched for it (``people`` and ``search_filter``:
+    name prefix, full document number or phone, inside the user's jurisdiction), at most
+    ``size`` of them, in one query (LIMIT ``size`` + 1). Callers check the role
+    (``PeoplePerm.VIEW_PERSON``) and show numbers masked, as the list does."""
+    query = " ".join(query.split())[:MAX_QUERY]
+    if not query:
+        return PeopleFound(items=[], more=False)
+    qs = people(user, within=within, query=query).select_related("grid")
+    items = list(qs.order_by("-pk")[: size + 1])
+    return PeopleFound(items=items[:size], more=len(items) > size)
 
 
 def with_moved_to(qs: QuerySet[Person]) -> QuerySet[Person]:

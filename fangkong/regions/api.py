@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
@@ -104,11 +105,19 @@ grids = Router(tags=["grids"])
 class StaffOut(Schema):
     id: int
     name: str
-    phone: str
+    phone: str | None = Field(
+        None,
+        description="null unless your role may see grid staff phones (the command offices of "
+        "the chain, the village, the grid worker)",
+    )
     kind: str
     party_organisation: str
     village_code: str = Field(..., alias="division.code")
     active: bool
+
+    @staticmethod
+    def resolve_phone(obj: GridStaff, context: dict[str, Any]) -> str | None:
+        return selectors.staff_phone(context["request"].user, obj) or None
 
 
 class AssignmentOut(Schema):

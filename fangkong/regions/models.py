@@ -167,6 +167,11 @@ class GridStaff(models.Model):
         verbose_name = _("grid staff")
         verbose_name_plural = _("grid staff")
         ordering = ["division", "name", "id"]
+        permissions = [
+            # The command offices of the staff's chain and the village (and a grid worker, the
+            # staff of their own grid): regions.selectors.staff_phone_visible.
+            ("view_staff_phone", _("Can see grid staff phone numbers")),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["division", "phone"], name="grid_staff_unique_phone"),
         ]

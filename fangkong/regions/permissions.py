@@ -12,3 +12,4 @@ class RegionsPerm(StrEnum):
     VIEW_DIVISION = "regions.view_division"
     VIEW_GRIDASSIGNMENT = "regions.view_gridassignment"
     VIEW_GRIDSTAFF = "regions.view_gridstaff"
+    VIEW_STAFF_PHONE = "regions.view_staff_phone"

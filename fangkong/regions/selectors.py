@@ -16,7 +16,8 @@ from django.utils.translation import gettext as _
 from fangkong.core.errors import ActionError
 from fangkong.core.jurisdiction import get_visible_or_404
 from fangkong.regions.choices import Level
-from fangkong.regions.models import Division, DivisionQuerySet
+from fangkong.regions.models import Division, DivisionQuerySet, GridStaff
+from fangkong.regions.permissions import RegionsPerm
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -211,3 +212,39 @@ def breadcrumb(division: Division, user: User | None = None) -> list[Division]:
         home = user.home_division_path or ""
         chain = [d for d in chain if d.path.startswith(home)]
     return chain
+
+
+# --- what a role sees of the tree and its staff ------------------------------------------------
+
+
+def staff_phone_visible(user: User | AnonymousUser | None, staff: GridStaff | None = None) -> bool:
+    """Whether the user may see grid staff phone numbers: the command offices of the staff's
+    chain (township, county, city, province), the village, and a grid worker (their own
+    grid's staff), who hold ``regions.view_staff_phone``; and a member of staff, their own.
+    Not the health commission, fever clinic, supplies, organisation or publicity roles.
+
+    Which staff a user sees at all is ``visible_to`` (the chain whose jurisdiction covers the
+    grid); this decides whether their phones are shown with them. The one rule of the staff
+    list, the grid page, the zero-report roll-up, care requests and the API."""
+    if user is None or not user.is_authenticated:
+        return False
+    if user.has_perm(RegionsPerm.VIEW_STAFF_PHONE):
+        return True
+    return staff is not None and staff.user_id is not None and staff.user_id == user.pk
+
+
+def staff_phone(user: User | AnonymousUser | None, staff: GridStaff | None) -> str:
+    """The staff member's phone if the user may see it (``staff_phone_visible``), else ""."""
+    if staff is None or not staff_phone_visible(user, staff):
+        return ""
+    return staff.phone
+
+
+def shows_division_codes(user: User | AnonymousUser | None) -> bool:
+    """Whether division codes (``代码 220102001001001``) are shown on the user's screens: to
+    everyone but those who work one grid (the grid worker), for whom the names say it all.
+    Command offices and the office roles keep them (they filter and report by code)."""
+    if user is None or not user.is_authenticated:
+        return False
+    home = getattr(user, "home_division", None)
+    return home is None or home.level != Level.GRID

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.views.decorators.http import require_http_methods
 
 from fangkong.core.forms import run_action
 from fangkong.core.jurisdiction import ALL, get_visible_or_404, scope_of, user_of
 from fangkong.core.parsing import parse_id, parse_text_cursor
 from fangkong.core.permissions import require
+from fangkong.people import selectors as people_selectors
+from fangkong.people.permissions import PeoplePerm
 from fangkong.regions import actions, selectors
 from fangkong.regions.choices import Level
 from fangkong.regions.forms import (
@@ -30,7 +33,8 @@ from fangkong.regions.models import Division, GridAssignment, GridStaff
 from fangkong.regions.permissions import RegionsPerm
 from fangkong.regions.selectors import visible_division
 
-GEOJSON = Path(__file__).parent / "data" / "geo" / "jilin-cities.geojson"
+# Simplified from data/geo/jilin-cities.geojson by scripts/simplify_map.py
+MAP_FILE = "regions/jilin-cities.geojson"
 PAGE = 50
 
 
@@ -78,6 +82,10 @@ def division_detail(request: HttpRequest, code: str) -> HttpResponse:
             "name": division.name,
         },
         "levels": Level,
+        # The map has prefecture boundaries: below a prefecture it would only highlight the
+        # whole city, which says nothing about a county, a township or a village.
+        "show_map": division.level <= Level.PREFECTURE,
+        "show_codes": selectors.shows_division_codes(request.user),
     }
     if request.headers.get("HX-Request") and after:
         return render(request, "regions/_children_rows.html", context)
@@ -98,26 +106,33 @@ def search(request: HttpRequest) -> HttpResponse:
     query = (request.GET.get("q") or "").strip()[:40]
     within_code = request.GET.get("within") or ""
     within = visible_division(request.user, within_code) if within_code else None
-    page = None
+    after = parse_text_cursor(request.GET.get("after"))
+    page = people = None
+    # People too, for the roles that see them: the one person search (people.selectors), the
+    # first few on the first page, the rest in the people list.
+    finds_people = request.user.has_perm(PeoplePerm.VIEW_PERSON)
     if query:
-        page = selectors.search(
-            user_of(request),
-            query,
-            within=within,
-            after=parse_text_cursor(request.GET.get("after")),
-            size=PAGE,
-        )
-    context = {"query": query, "page": page, "within": within}
+        page = selectors.search(user_of(request), query, within=within, after=after, size=PAGE)
+        if finds_people and not after:
+            people = people_selectors.search_people(user_of(request), query, within=within)
+    context = {
+        "query": query,
+        "page": page,
+        "within": within,
+        "people": people,
+        "finds_people": finds_people,
+        "show_codes": selectors.shows_division_codes(request.user),
+    }
     if request.headers.get("HX-Request"):
         return render(request, "regions/_search_results.html", context)
     return render(request, "regions/search.html", context)
 
 
 @login_required
-def geojson(request: HttpRequest) -> FileResponse:
-    response = FileResponse(GEOJSON.open("rb"), content_type="application/geo+json")
-    response["Cache-Control"] = "private, max-age=86400"
-    return response
+def geojson(request: HttpRequest) -> HttpResponse:
+    """The map's boundaries moved to a static file (hashed, compressed, cached for a year:
+    docs/web-performance.md); this old address sends there."""
+    return redirect(static(MAP_FILE))
 
 
 # --- grids -------------------------------------------------------------------------------------
@@ -259,8 +274,13 @@ def staff_list(request: HttpRequest) -> HttpResponse:
     require(request, RegionsPerm.VIEW_GRIDSTAFF)
     qs = GridStaff.objects.visible_to(request.user).select_related("division")
     query = (request.GET.get("q") or "").strip()[:40]
+    phones = selectors.staff_phone_visible(request.user)
     if query:
-        qs = qs.filter(name__contains=query) | qs.filter(phone__startswith=query)
+        # By phone only for those who may see phones: a match would reveal the number.
+        found = Q(name__contains=query)
+        if phones:
+            found |= Q(phone__startswith=query)
+        qs = qs.filter(found)
     after = parse_id(request.GET.get("after"), field="after")
     if after is not None:
         qs = qs.filter(pk__gt=after)
@@ -274,6 +294,7 @@ def staff_list(request: HttpRequest) -> HttpResponse:
             "items": items[:PAGE],
             "next_after": next_after,
             "query": query,
+            "phones": phones,
             "can_add": request.user.has_perm(RegionsPerm.ADD_GRIDSTAFF)
             and home is not None
             and home.level == Level.VILLAGE,

@@ -25,6 +25,7 @@ from fangkong.people.actions import register_person
 from fangkong.people.choices import DocType, PersonStatus
 from fangkong.people.health import clean_symptoms, clean_temperature
 from fangkong.people.idcard import PROVINCES
+from fangkong.people.models import Household, Person
 from fangkong.regions.choices import Level
 from fangkong.regions.models import Division
 from fangkong.regions.selectors import check_active_grid
@@ -362,9 +363,13 @@ def register_screening(
     sex: str | None = None,
     birth_date: dt.date | None = None,
     client_uuid: Any = None,
+    household: Household | None = None,
     **facts: Any,
 ) -> Screening:
     """Register a screening of a person (found by their document, or registered) in ``grid``.
+
+    ``household``: the household of the member screened just before (同户下一位); the person
+    joins it, if their record is not in it already.
 
     The rules decide the outcome. Home observation starts an observation in the same
     transaction; a referral refers the person's active observation, or marks them referred.
@@ -390,6 +395,8 @@ def register_screening(
         phone=clean.phone,
         address=clean.address,
     )
+    if household is not None:
+        join_household(actor=actor, person=person, household=household)
     assessment = assess(clean.facts, key_areas_for(grid.path))
     screening = new_screening(
         clean,
@@ -418,6 +425,26 @@ def register_screening(
     )
     follow_up_screening(actor=actor, screening=screening, assessment=assessment)
     return screening
+
+
+def join_household(*, actor: User | None, person: Person, household: Household) -> None:
+    """Record ``person`` as a member of ``household`` (in the caller's transaction, audited);
+    nothing happens when they are one already."""
+    household = Household.objects.get(pk=household.pk)
+    ensure_in_scope(actor, household.division_path)
+    if person.household_id == household.pk:
+        return
+    before = person.household_id
+    Person.objects.filter(pk=person.pk).update(household=household, updated_at=timezone.now())
+    person.household = household
+    record(
+        actor=actor,
+        action="person.update",
+        obj=person,
+        division_path=person.division_path,
+        changes={"household": [str(before) if before else None, str(household.pk)]},
+        reason=_("registered as a member of the same household"),
+    )
 
 
 def new_client_uuid() -> str:

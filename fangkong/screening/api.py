@@ -87,7 +87,22 @@ class AssessmentOut(Schema):
     outcome: Outcome
     reasons: list[ReasonOut]
     last_exposure: dt.date | None
-    observe_until: dt.date | None
+    observe_until: dt.date | None = Field(
+        None,
+        description="home observation: the release date (解除观察日), same as "
+        "observation_release_date (kept for existing clients)",
+    )
+    observation_start: dt.date | None = Field(
+        None, description="home observation: the first day under observation (the screening day)"
+    )
+    observation_last_day: dt.date | None = Field(
+        None, description="home observation: the last day under observation (last check-in due)"
+    )
+    observation_release_date: dt.date | None = Field(
+        None,
+        description="home observation: the release date (解除观察日), last exposure + 14 "
+        "days; the day after the last day under observation",
+    )
 
 
 class ScreeningOut(Schema):
@@ -245,11 +260,15 @@ def preview_screening(request: HttpRequest, payload: PreviewIn) -> dict[str, obj
             _("Enter the date of the last contact."), code="date_required", field="contact_date"
         )
     assessment = assess(facts, actions.key_areas_for(path) if path else [])
+    period = assessment.period
     return {
         "outcome": assessment.outcome,
         "reasons": _reasons(assessment),
         "last_exposure": assessment.last_exposure,
         "observe_until": assessment.observe_until,
+        "observation_start": period.start if period else None,
+        "observation_last_day": period.last_day if period else None,
+        "observation_release_date": period.release if period else None,
     }
 
 

@@ -191,4 +191,6 @@ class Screening(models.Model):
         from fangkong.screening.rules import Assessment, Reason
 
         reasons = [Reason.from_dict(r) for r in self.reasons]
-        return Assessment(Outcome(self.outcome), reasons, last_exposure=self.last_exposure)
+        return Assessment(
+            Outcome(self.outcome), reasons, last_exposure=self.last_exposure, start=self.screened_on
+        )

@@ -29,6 +29,7 @@ from django.utils.translation import pgettext
 
 from fangkong.people.choices import OBSERVATION_DAYS, Symptom
 from fangkong.people.health import is_fever
+from fangkong.people.period import ObservationPeriod, release_date
 from fangkong.screening.choices import Contact, Outcome
 
 TEXTS: dict[str, Promise] = {
@@ -58,7 +59,8 @@ TEXTS: dict[str, Promise] = {
     ),
     "refer_fever": _("Fever: refer to a fever clinic."),
     "observe": _(
-        "Home medical observation for 14 days from the last exposure (%(last)s), until %(until)s."
+        "Home medical observation for 14 days from the last exposure (%(last)s); release from "
+        "observation on %(until)s."
     ),
     "symptoms_only": _(
         "Symptoms without fever and without a key-area or case link: no rule applies; advise a "
@@ -134,12 +136,22 @@ class Assessment:
     outcome: Outcome
     reasons: list[Reason]
     last_exposure: dt.date | None = None
+    # The screening day: a home observation starts then (observation.actions.start_observation).
+    start: dt.date | None = None
 
     @property
     def observe_until(self) -> dt.date | None:
+        """The release date (解除观察日) of the home observation; see people/period.py."""
         if self.outcome != Outcome.HOME_OBSERVATION or self.last_exposure is None:
             return None
-        return self.last_exposure + dt.timedelta(days=OBSERVATION_DAYS)
+        return release_date(self.last_exposure)
+
+    @property
+    def period(self) -> ObservationPeriod | None:
+        """The observation period the outcome starts (start, last day, release date)."""
+        if self.observe_until is None or self.last_exposure is None or self.start is None:
+            return None
+        return ObservationPeriod.from_exposure(self.last_exposure, start=self.start)
 
     @property
     def texts(self) -> list[str]:
@@ -213,8 +225,10 @@ def assess(facts: Facts, areas: Sequence[Area]) -> Assessment:
         return Assessment(Outcome.FEVER_CLINIC, reasons)
     if recent:
         last = max(day for day, _r in recent)
-        until = last + dt.timedelta(days=OBSERVATION_DAYS)
+        until = release_date(last)
         reasons.append(Reason("observe", {"last": last.isoformat(), "until": until.isoformat()}))
-        return Assessment(Outcome.HOME_OBSERVATION, reasons, last_exposure=last)
+        return Assessment(
+            Outcome.HOME_OBSERVATION, reasons, last_exposure=last, start=facts.screened_on
+        )
     reasons.append(Reason("symptoms_only" if symptoms else "no_risk"))
     return Assessment(Outcome.NO_RISK, reasons)

@@ -3,6 +3,7 @@ and the key areas."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib import messages
@@ -15,15 +16,20 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from fangkong.checkpoints import actions as checkpoint_actions
+from fangkong.checkpoints import followup
+from fangkong.checkpoints.models import Handover
+from fangkong.checkpoints.permissions import CheckpointsPerm
 from fangkong.core.errors import ActionError
 from fangkong.core.forms import run_action
 from fangkong.core.jurisdiction import get_visible_or_404, path_in_scope, user_of
-from fangkong.core.parsing import parse_date_cursor
+from fangkong.core.parsing import parse_date_cursor, parse_id
 from fangkong.core.permissions import require
 from fangkong.observation.choices import Status
 from fangkong.observation.models import Observation
 from fangkong.people.actions import clean_identity
 from fangkong.people.choices import DocType
+from fangkong.people.idcard import mask_phone
 from fangkong.people.models import Person
 from fangkong.regions.choices import Level
 from fangkong.regions.models import Division
@@ -32,6 +38,7 @@ from fangkong.screening import actions, selectors
 from fangkong.screening.actions import COMMAND_LEVELS
 from fangkong.screening.choices import Outcome
 from fangkong.screening.forms import (
+    TRAVEL_ROWS,
     EndKeyAreaForm,
     KeyAreaForm,
     ScreeningFilterForm,
@@ -39,7 +46,7 @@ from fangkong.screening.forms import (
 )
 from fangkong.screening.models import KeyArea, Screening
 from fangkong.screening.permissions import ScreeningPerm
-from fangkong.screening.rules import Facts, Place, assess
+from fangkong.screening.rules import Assessment, Facts, Place, assess
 
 PAGE = 50
 
@@ -65,41 +72,166 @@ def _grid_from_query(request: HttpRequest) -> Division | None:
     return home if home is not None and home.level == Level.GRID else None
 
 
-def _form(request: HttpRequest, grid: Division | None, data: Any = None) -> ScreeningForm:
+@dataclass
+class Start:
+    """Where a new screening starts from: a grid, and perhaps a flagged traveller handed over
+    by a checkpoint (``?handover=<id>``) or the household member screened just before
+    (``?household_of=<screening id>``), whose facts fill the form."""
+
+    grid: Division | None = None
+    handover: Handover | None = None
+    household_of: Screening | None = None
+    initial: dict[str, Any] = field(default_factory=dict)
+    place: tuple[str, str] | None = None
+    doc_label: str = ""  # the document held by the server, masked
+    held_phone: str = ""  # the phone held by the server, masked
+
+    @property
+    def carried(self) -> bool:
+        return self.household_of is not None
+
+
+def _record_id(data: Any, name: str) -> int | None:
+    return parse_id(data.get(name), field=name)  # a malformed id answers 400
+
+
+def _start(request: HttpRequest, data: Any) -> Start:
+    """The grid and the starting point named in ``data`` (the query string, or the form);
+    a hand-over or screening the user may not see answers 404, as one that does not exist."""
+    start = Start(grid=_grid_from_query(request))
+    handover_id = _record_id(data, "handover")
+    household_id = None if handover_id else _record_id(data, "household_of")
+    if handover_id is not None:
+        require(request, CheckpointsPerm.VIEW_HANDOVER)
+        handover: Handover = get_visible_or_404(
+            Handover.objects.select_related(
+                "destination", "entry__passage__checkpoint", "entry__destination"
+            ),
+            request.user,
+            pk=handover_id,
+        )
+        filled = followup.prefill(handover)
+        start.handover, start.place = handover, filled.place
+        start.initial, start.doc_label = filled.initial, filled.doc_label
+        start.held_phone = filled.masked_phone
+        destination = handover.destination
+        if start.grid is None and destination.level == Level.GRID and destination.active:
+            start.grid = destination
+    elif household_id is not None:
+        before: Screening = get_visible_or_404(
+            Screening.objects.select_related("person", "grid"), request.user, pk=household_id
+        )
+        start.household_of = before
+        start.initial = household_initial(before)
+        if before.origin_code:
+            start.place = (before.origin_code, before.origin_name)
+        start.held_phone = mask_phone(before.phone) if before.phone else ""
+        if start.grid is None and before.grid.active:
+            start.grid = before.grid
+    return start
+
+
+def household_initial(before: Screening) -> dict[str, Any]:
+    """What the next member of a household shares with the one screened before them: the
+    address, the arrival (date, origin, transport), the travel, the household's size and the
+    screening date."""
+    initial: dict[str, Any] = {
+        "household_of": before.pk,
+        "address": before.address,
+        "household_size": before.household_size,
+        "screened_on": before.screened_on,
+        "arrival_date": before.arrival_date,
+        "origin_code": before.origin_code,
+        "origin_name": before.origin_name,
+        "transport": before.transport,
+        "transport_number": before.transport_number,
+    }
+    for i, stop in enumerate(before.travel[:TRAVEL_ROWS]):
+        initial[f"travel_code_{i}"] = stop.get("code", "")
+        initial[f"travel_name_{i}"] = stop.get("name", "")
+        initial[f"travel_date_{i}"] = stop.get("date", "")
+    return initial
+
+
+def _form(
+    request: HttpRequest, grid: Division | None, data: Any = None, start: Start | None = None
+) -> ScreeningForm:
     home = _home(request)
     path = grid.path if grid else (home.path if home else None)
     grids = None
     if grid is None and home is not None and home.level == Level.VILLAGE:
         grids = list(Division.objects.active_grids().filter(parent=home))
-    initial = {"grid": grid.code} if grid else {}
+    start = start or Start()
+    initial = {**start.initial, **({"grid": grid.code} if grid else {})}
     return ScreeningForm(
         data,
         actor=request.user,
         key_areas=selectors.place_choices(path, timezone.localdate()),
         grids=grids,
         initial=initial,
+        extra_place=start.place,
+        held_document=start.handover is not None,
+        held_phone=start.held_phone,
     )
+
+
+def _register(request: HttpRequest, form: ScreeningForm, start: Start) -> Screening | None:
+    kwargs = form.action_kwargs()
+    for name in ("handover", "household_of"):
+        kwargs.pop(name, None)
+    actor = user_of(request)
+    if start.handover is not None:
+        require(request, CheckpointsPerm.HANDLE_HANDOVER)
+        handover = start.handover
+        return run_action(
+            form,
+            lambda: checkpoint_actions.screen_traveller(actor=actor, handover=handover, **kwargs),
+        )
+    if start.household_of is not None:
+        before = start.household_of
+        if not kwargs.get("phone"):
+            kwargs["phone"] = before.phone
+        kwargs["household"] = before.person.household
+    return run_action(form, lambda: actions.register_screening(actor=actor, **kwargs))
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def screening_new(request: HttpRequest) -> HttpResponse:
     require(request, ScreeningPerm.ADD_SCREENING)
-    grid = _grid_from_query(request)
-    form = _form(request, grid, request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        screening = run_action(
-            form,
-            lambda: actions.register_screening(actor=user_of(request), **form.action_kwargs()),
-        )
-        if screening is not None:
-            messages.success(request, _("Screening registered."))
-            return redirect(screening.get_absolute_url())
+    start = _start(request, request.POST if request.method == "POST" else request.GET)
+    if request.method == "GET" and start.handover is not None and not start.handover.is_pending:
+        messages.info(request, _("This traveller has already been marked handled."))
+        return redirect(start.handover.get_absolute_url())
+    form = _form(request, start.grid, request.POST or None, start)
+    assessment = None
+    if request.method == "POST":
+        if form.is_valid():
+            screening = _register(request, form, start)
+            if screening is not None:
+                messages.success(request, _("Screening registered."))
+                return redirect(screening.get_absolute_url())
+        # a failed submit keeps the outcome the form's facts give
+        assessment = _assess(request, start.grid, form)
     return render(
         request,
         "screening/new.html",
-        {"form": form, "grid": grid, "assessment": None},
+        {
+            "form": form,
+            "grid": start.grid,
+            "start": start,
+            "assessment": assessment,
+            # a form filled from a hand-over or a household shows its outcome from the start
+            "preview_on_load": assessment is None and (start.handover or start.carried),
+            "travel_open": any(form[f"travel_date_{i}"].value() for i in range(TRAVEL_ROWS)),
+        },
     )
+
+
+def _assess(request: HttpRequest, grid: Division | None, form: ScreeningForm) -> Assessment:
+    home = _home(request)
+    path = grid.path if grid else (home.path if home else "")
+    return assess(lenient_facts(form), actions.key_areas_for(path) if path else [])
 
 
 def lenient_facts(form: ScreeningForm) -> Facts:
@@ -136,7 +268,7 @@ def screening_preview(request: HttpRequest) -> HttpResponse:
         if code.isdigit()
         else None
     )
-    form = _form(request, grid, request.POST)
+    form = _form(request, grid, request.POST, _start(request, request.POST))
     facts = lenient_facts(form)
     typed = (request.POST.get("temperature") or "").strip()
     refused = [
@@ -176,10 +308,6 @@ def person_lookup(request: HttpRequest) -> HttpResponse:
             context["person"] = person
             if person is not None:
                 context["last"] = selectors.screenings_of(person, request.user).first()
-                context["fill"] = _form(request, None)
-                context["fill"].initial.update(
-                    {"name": person.name, "phone": person.phone, "address": person.address}
-                )
     return render(request, "screening/_person_lookup.html", context)
 
 
@@ -248,6 +376,7 @@ def screening_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "screening": screening,
             "observation": observation,
             "person_url": person_url(screening.person),
+            "can_add": request.user.has_perm(ScreeningPerm.ADD_SCREENING),
         },
     )
 

@@ -50,7 +50,7 @@ def refresh_grid_days(
     """Recompute the figures of ``day`` for every active grid under ``under`` (default: all)
     and upsert one :class:`GridDay` per grid, keeping confirmations. Returns the grid count.
 
-    Set-based: seven GROUP BY queries (figures.compute), one query for the grids, and a bulk
+    Set-based: eight GROUP BY queries (figures.compute), one query for the grids, and a bulk
     upsert in batches, whatever the number of grids.
     """
     _check_day(day, timezone.localdate())
@@ -121,7 +121,7 @@ def confirm_day(
 
     The figures are recomputed from the records and stored with the confirmation. Allowed for
     today, and for yesterday as a late confirmation. A zero report is refused when something is
-    abnormal (a fever, a missed check-in, a flagged traveller handed over). Confirming again
+    abnormal (a fever, a missed check-in, a flagged traveller not handled yet). Confirming again
     replaces the earlier confirmation; the audit row keeps both.
     """
     today = timezone.localdate()
@@ -149,7 +149,8 @@ def confirm_day(
             raise ActionError(
                 _(
                     "A zero report is only for a day with nothing abnormal: there are fevers, "
-                    "missed check-ins or flagged travellers. Confirm the figures instead."
+                    "missed check-ins or flagged travellers not handled yet. Confirm the "
+                    "figures instead."
                 ),
                 code="abnormal",
                 field="zero_report",

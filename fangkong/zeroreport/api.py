@@ -16,7 +16,7 @@ from fangkong.core.jurisdiction import user_of
 from fangkong.core.parsing import ApiDate
 from fangkong.core.permissions import require
 from fangkong.regions.choices import Level
-from fangkong.regions.selectors import visible_division
+from fangkong.regions.selectors import staff_phone, visible_division
 from fangkong.zeroreport import actions, figures, selectors
 from fangkong.zeroreport import dashboard as board
 from fangkong.zeroreport.actions import MAX_NOTE
@@ -35,22 +35,33 @@ VIEW, CONFIRM, REFRESH = (
 
 
 class FiguresOut(Schema):
-    screened: int
-    fever_found: int
-    observations_active: int
-    check_ins_missed: int
-    passages_received: int
-    care_open: int
+    screened: int = Field(..., description="screenings registered in the grid that day")
+    fever_found: int = Field(..., description="screenings and check-ins that day at 37.3 ℃ or more")
+    observations_active: int = Field(..., description="people under medical observation that day")
+    check_ins_missed: int = Field(..., description="people under observation without a check-in")
+    passages_pending: int = Field(
+        ...,
+        description="flagged travellers handed over to the grid and not handled: at the end of "
+        "the day for a past day, now for today (abnormal when above 0)",
+    )
+    passages_handled: int = Field(
+        ..., description="flagged travellers handed over to the grid and handled that day"
+    )
+    care_open: int = Field(..., description="care requests open at the end of the day")
 
 
 class GridDayOut(Schema):
     day: dt.date
     figures: FiguresOut
-    abnormal: bool = Field(..., description="fever, missed check-ins or flagged travellers")
+    abnormal: bool = Field(
+        ..., description="fever, missed check-ins or flagged travellers not handled yet"
+    )
     computed_at: dt.datetime
     confirmed: bool
     confirmed_at: dt.datetime | None
-    confirmed_by: str | None
+    confirmed_by: str | None = Field(
+        None, description="who confirmed the day: the user's full name, else the username"
+    )
     confirmed_late: bool
     zero_report: bool
     note: str
@@ -61,7 +72,8 @@ class GridDayOut(Schema):
 
     @staticmethod
     def resolve_confirmed_by(obj: GridDay) -> str | None:
-        return str(obj.confirmed_by) if obj.confirmed_by_id else None
+        user = obj.confirmed_by
+        return (user.full_name or user.username) if user is not None else None
 
 
 class GridTodayOut(Schema):
@@ -95,7 +107,9 @@ class GridRef(Schema):
     code: str
     name: str
     village: str
-    workers: list[dict[str, str]]
+    workers: list[dict[str, str | None]] = Field(
+        ..., description="name, and phone (null unless your role may see grid staff phones)"
+    )
 
 
 class RollupOut(Schema):
@@ -211,7 +225,7 @@ def rollup(request: HttpRequest, code: str, query: Query[RollupQuery]) -> dict[s
                 "name": g.name,
                 "village": g.parent.name if g.parent else "",
                 "workers": [
-                    {"name": a.staff.name, "phone": a.staff.phone}
+                    {"name": a.staff.name, "phone": staff_phone(user, a.staff) or None}
                     for a in getattr(g, "workers", [])
                 ],
             }

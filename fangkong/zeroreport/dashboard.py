@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from fangkong.regions.choices import Level
 from fangkong.regions.models import Division
@@ -53,8 +55,17 @@ def _child_url(child: Division, figure: str) -> str:
 
 
 def payload(d: Dashboard) -> dict[str, Any]:
-    """What the charts draw (and the API answers): JSON-ready."""
+    """What the charts draw (and the API answers): JSON-ready.
+
+    A child without grids or without figures for the day has ``no_data`` true and null
+    figures (the map paints it grey, the tables say "no data"). ``series.in_progress`` is
+    true when the last day of the trend is today: its value covers the day so far (until
+    ``series.as_of``), so the chart draws it apart instead of as a fall.
+    """
     r = d.rollup
+    today = timezone.localdate()
+    in_progress = bool(d.series.days) and d.series.days[-1] == today
+    as_of = timezone.localtime(r.computed_at) if r.computed_at else timezone.localtime()
     return {
         "division": {"code": d.division.code, "name": d.division.name},
         "day": d.day.isoformat(),
@@ -74,7 +85,8 @@ def payload(d: Dashboard) -> dict[str, Any]:
                 "grids": c.grids,
                 "confirmed": c.confirmed,
                 "zero_reports": c.zero_reports,
-                **c.figures,
+                "no_data": not c.has_data,
+                **(c.figures if c.has_data else dict.fromkeys(c.figures)),
             }
             for c in r.children
         ],
@@ -83,5 +95,15 @@ def payload(d: Dashboard) -> dict[str, Any]:
             "values": d.series.values,
             "confirmed": d.series.confirmed,
             "grids": d.series.grids,
+            "in_progress": in_progress,
+            "as_of": as_of.strftime("%H:%M") if in_progress else None,
+        },
+        "labels": {
+            "no_data": str(_("No data")),
+            "in_progress": str(
+                _("Today so far (as of %(time)s)") % {"time": as_of.strftime("%H:%M")}
+            )
+            if in_progress
+            else "",
         },
     }

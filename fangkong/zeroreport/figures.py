@@ -2,7 +2,7 @@
 
 Each figure is one ``GROUP BY`` query over the records of one day under a division path (every
 record carries its grid's path in ``division_path``), so refreshing a county's thousands of
-grids costs the same seven queries as refreshing one grid. The queries read one day of each
+grids costs the same eight queries as refreshing one grid. The queries read one day of each
 table through a (day, path) index, never a subtree's whole history.
 
 Definitions (day D, a grid G):
@@ -20,9 +20,14 @@ Definitions (day D, a grid G):
     D itself; for today, yesterday's, and today's too from 20:00 — the same rule as the
     observation to-do (``observation.selectors.missed_days``), so that a morning with people
     under observation can still be a zero report and the two pages never disagree.
-``passages_received``
-    flagged travellers handed over to G (``checkpoints.Handover`` whose destination is G)
-    created on D, local time.
+``passages_pending``
+    flagged travellers handed over to G (``checkpoints.Handover`` whose destination is G) not
+    handled at the end of D: created before the end of D and still pending, or handled after
+    the end of D. For today that is "pending now" (every pending hand-over), so the figure goes
+    down as the grid works through its list, and the zero-report rule and the to-do use it.
+``passages_handled``
+    hand-overs to G marked handled on D (``handled_at`` within D, local time), whenever they
+    were received.
 ``care_open``
     care requests of G open at the end of D: requested on or before D and not closed by then.
 """
@@ -39,6 +44,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from fangkong.care.models import CareRequest
+from fangkong.checkpoints.choices import HandoverStatus
 from fangkong.checkpoints.models import Handover
 from fangkong.observation.choices import Status
 from fangkong.observation.models import CheckIn, Observation
@@ -60,7 +66,7 @@ def day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
 
 def is_abnormal(figures: Figures) -> bool:
     """Something a zero report (零报告) must not hide: a fever, a missed check-in, or a flagged
-    traveller handed over to the grid."""
+    traveller handed over to the grid and not handled yet."""
     return any(figures.get(f, 0) > 0 for f in ABNORMAL_FIGURES)
 
 
@@ -88,6 +94,15 @@ def observations_on(day: dt.date, prefix: str = "") -> QuerySet[Observation]:
     return _under(qs, prefix)
 
 
+def handovers_pending_at(end: dt.datetime) -> QuerySet[Handover]:
+    """Hand-overs received before ``end`` and not handled by then. Both branches start from
+    ``status`` so each reads the (status, destination_path) index: the pending ones, and the
+    handled ones handled at or after ``end`` (none when ``end`` is the end of today)."""
+    return Handover.objects.filter(created_at__lt=end).filter(
+        Q(status=HandoverStatus.PENDING) | Q(status=HandoverStatus.HANDLED, handled_at__gte=end)
+    )
+
+
 def due_days(day: dt.date, now: dt.datetime | None = None) -> list[dt.date]:
     """The check-in days whose absence counts as missed on ``day``."""
     if day < timezone.localtime(now).date():
@@ -109,7 +124,7 @@ class Computed:
 def compute(day: dt.date, prefix: str = "", *, now: dt.datetime | None = None) -> Computed:
     """Every figure of ``day`` for the grids whose path starts with ``prefix`` ("" = all).
 
-    Seven queries whatever the number of grids. Records whose path is not a grid's (none should
+    Eight queries whatever the number of grids. Records whose path is not a grid's (none should
     be) are keyed by their own path and simply never looked up.
     """
     start, end = day_bounds(day)
@@ -129,9 +144,14 @@ def compute(day: dt.date, prefix: str = "", *, now: dt.datetime | None = None) -
     counts["check_ins_missed"] = _count_by_path(
         observations_on(day, prefix).filter(reduce(or_, map(missing_on, due_days(day, now))))
     )
-    counts["passages_received"] = _count_by_path(
+    counts["passages_pending"] = _count_by_path(
+        _under(handovers_pending_at(end), prefix, "destination_path"), "destination_path"
+    )
+    counts["passages_handled"] = _count_by_path(
         _under(
-            Handover.objects.filter(created_at__gte=start, created_at__lt=end),
+            Handover.objects.filter(
+                status=HandoverStatus.HANDLED, handled_at__gte=start, handled_at__lt=end
+            ),
             prefix,
             "destination_path",
         ),

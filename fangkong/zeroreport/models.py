@@ -16,12 +16,15 @@ FIGURES = (
     "fever_found",
     "observations_active",
     "check_ins_missed",
-    "passages_received",
+    "passages_pending",
+    "passages_handled",
     "care_open",
 )
 
 # A day is abnormal when any of these is above zero; a zero report (零报告) is refused then.
-ABNORMAL_FIGURES = ("fever_found", "check_ins_missed", "passages_received")
+# Flagged travellers count while they wait (pending), not once received: a grid that handled
+# every hand-over of the day may report "nothing abnormal".
+ABNORMAL_FIGURES = ("fever_found", "check_ins_missed", "passages_pending")
 
 
 class GridDay(models.Model):
@@ -45,7 +48,8 @@ class GridDay(models.Model):
     fever_found = models.PositiveIntegerField(_("fever found"), default=0)
     observations_active = models.PositiveIntegerField(_("observations active"), default=0)
     check_ins_missed = models.PositiveIntegerField(_("check-ins missed"), default=0)
-    passages_received = models.PositiveIntegerField(_("passages received"), default=0)
+    passages_pending = models.PositiveIntegerField(_("flagged travellers pending"), default=0)
+    passages_handled = models.PositiveIntegerField(_("flagged travellers handled"), default=0)
     care_open = models.PositiveIntegerField(_("care requests open"), default=0)
     computed_at = models.DateTimeField(_("computed at"))
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)

@@ -16,6 +16,7 @@ from django.db.models.functions import Substr
 
 from fangkong.regions.choices import Level, StaffKind
 from fangkong.regions.models import Division, GridAssignment
+from fangkong.zeroreport.choices import Figure
 from fangkong.zeroreport.models import FIGURES, GridDay
 
 if TYPE_CHECKING:
@@ -69,6 +70,17 @@ class ChildRow:
     def values(self) -> list[int]:
         """The figures in the order of ``FIGURES`` (the columns of the tables)."""
         return [self.figures[f] for f in FIGURES]
+
+    @property
+    def cells(self) -> list[tuple[Figure, int]]:
+        """Each figure with its value, in the order of the columns."""
+        return [(Figure(f), self.figures[f]) for f in FIGURES]
+
+    @property
+    def has_data(self) -> bool:
+        """False for a division without grids or without any figures stored for the day: the
+        screens say "no data" rather than a false 0."""
+        return self.grids > 0 and self.reported > 0
 
     @property
     def unconfirmed(self) -> int:

@@ -15,9 +15,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fangkong.core.forms import run_action
-from fangkong.core.jurisdiction import user_of
+from fangkong.core.jurisdiction import path_in_scope, user_of
 from fangkong.core.parsing import parse_text_cursor
 from fangkong.core.permissions import require
+from fangkong.observation.choices import Status as ObservationStatus
+from fangkong.observation.models import Observation
 from fangkong.regions.choices import Level
 from fangkong.regions.models import Division
 from fangkong.regions.selectors import breadcrumb, visible_division
@@ -29,6 +31,7 @@ from fangkong.zeroreport.models import GridDay
 from fangkong.zeroreport.permissions import ZeroReportPerm
 
 PAGE = 50
+RELEASE_LIST = 20
 
 
 def _day(request: HttpRequest, today: dt.date) -> tuple[DayForm, dt.date, list[str]]:
@@ -53,7 +56,8 @@ def _figure_links(grid: Division, day: dt.date) -> dict[str, str]:
         Figure.FEVER_FOUND: f"{observations}&fever=on",
         Figure.OBSERVATIONS_ACTIVE: observations,
         Figure.CHECK_INS_MISSED: f"{observations}&missed=on",
-        Figure.PASSAGES_RECEIVED: reverse("checkpoints:todo"),
+        Figure.PASSAGES_PENDING: reverse("checkpoints:todo"),
+        Figure.PASSAGES_HANDLED: f"{reverse('checkpoints:todo')}?status=handled",
         Figure.CARE_OPEN: reverse("care:grid", args=[grid.code]),
     }
 
@@ -62,6 +66,7 @@ def _grid_page(
     request: HttpRequest, grid: Division, form: ConfirmForm | None = None, status: int = 200
 ) -> HttpResponse:
     today = timezone.localdate()
+    user = user_of(request)
     live = figures.for_grid(grid, today)
     history = selectors.grid_history(request.user, grid, today)
     by_day = {g.day: g for g in history}
@@ -79,6 +84,14 @@ def _grid_page(
         for f in Figure
     ]
     days = [today - dt.timedelta(days=i) for i in range(selectors.HISTORY_DAYS)]
+    # People of the grid whose observation period is over (the release date has come): the
+    # period shown with the same words as on every page (people/period.py).
+    releasable = list(
+        Observation.objects.visible_to(user)
+        .filter(grid=grid, status=ObservationStatus.ACTIVE, end_date__lte=today)
+        .select_related("person")
+        .order_by("end_date", "id")[:RELEASE_LIST]
+    )
     stored_today = by_day.get(today)
     if stored_today is None or stored_today.confirmed_at is None:
         # Today's row shows the live figures until the day is confirmed (the stored ones may
@@ -89,7 +102,7 @@ def _grid_page(
         "zeroreport/grid.html",
         {
             "grid": grid,
-            "breadcrumb": breadcrumb(grid, user_of(request)),
+            "breadcrumb": breadcrumb(grid, user),
             "today": today,
             "rows": rows,
             "abnormal": figures.is_abnormal(live),
@@ -97,7 +110,13 @@ def _grid_page(
             "yesterday": by_day.get(yesterday),
             "yesterday_day": yesterday,
             "history": [(d, by_day.get(d)) for d in days],
+            "releasable": releasable,
             "can_confirm": request.user.has_perm(ZeroReportPerm.CONFIRM_GRIDDAY) and grid.active,
+            # The village's roll-up only for those who may open it (a grid worker's scope is
+            # their grid: the village page would answer 404).
+            "village": grid.parent
+            if grid.parent and path_in_scope(user, grid.parent.path)
+            else None,
             "form": form or ConfirmForm(),
         },
         status=status,
@@ -170,6 +189,7 @@ def rollup(request: HttpRequest, code: str) -> HttpResponse:
             "errors": errors,
             "rollup": data,
             "figures": list(Figure),
+            "alert": figures.ABNORMAL_FIGURES,
             "page": page,
             "query_string": params.urlencode(),
             "is_village": division.level == Level.VILLAGE,
@@ -200,9 +220,8 @@ def dashboard(request: HttpRequest, code: str) -> HttpResponse:
         "errors": [*errors, *day_errors],
         "figure": Figure(figure),
         "figures": list(Figure),
+        "alert": figures.ABNORMAL_FIGURES,
         "rollup": data.rollup,
-        "total_cells": list(zip(Figure, data.rollup.total.values, strict=True)),
-        "child_rows": [(c, list(zip(Figure, c.values, strict=True))) for c in data.rollup.children],
         "payload": board.payload(data),
         "has_map": data.has_map,
         "can_refresh": request.user.has_perm(ZeroReportPerm.CHANGE_GRIDDAY) and day == today,

@@ -236,7 +236,7 @@ def test_passwords_are_hashed_with_argon2(tree: Any, settings: Any) -> None:
 # --- login lockout -------------------------------------------------------------------------
 
 
-def test_a_successful_login_lands_on_the_users_division_page(tree: Any, secretary: User) -> None:
+def test_a_successful_login_lands_on_the_users_workbench(tree: Any, secretary: User) -> None:
     client = Client()
 
     # when the secretary logs in through the login form
@@ -244,10 +244,12 @@ def test_a_successful_login_lands_on_the_users_division_page(tree: Any, secretar
         LOGIN, {"username": "huayang", "password": PASSWORD}, REMOTE_ADDR="10.0.0.1", follow=True
     )
 
-    # then they land on 华阳社区's page
+    # then they land on their workbench for 华阳社区, its division page one tap away
     assert response.status_code == 200
-    assert response.redirect_chain[-1][0] == tree.huayang.get_absolute_url()
+    assert response.redirect_chain[-1][0] == "/"
+    assert "core/workbench.html" in [t.name for t in response.templates]
     assert "华阳社区" in response.content.decode()
+    assert f'href="{tree.huayang.get_absolute_url()}"' in response.content.decode()
     assert is_logged_in(client)
 
 

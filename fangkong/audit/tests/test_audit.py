@@ -140,7 +140,7 @@ def test_a_province_administrator_sees_the_provinces_log_with_the_changes(
 
     assert response.status_code == 200
     page = response.content.decode()
-    assert "第一网格 → 华阳东区" in page
+    assert "「第一网格」改为「华阳东区」" in page
     assert "huayang_sec" in page and "dongshi_sec" in page
     assert listed(response) == ["东市场一区", "华阳西区", "华阳东区"]
 

@@ -44,6 +44,10 @@ TOUCH_MIN = 44  # px, the smallest touch target a phone screen may have
 PROJECT_DIR = Path(settings.BASE_DIR).parent
 ARTIFACTS = PROJECT_DIR / "test-artifacts"
 VENDOR_FILES = ("echarts.min.js", "htmx.min.js")
+# axe-core (npm, package.json devDependencies), copied by `make setup` beside the served
+# libraries but not among them: only the tests inject it into a page.
+AXE_FILE = PROJECT_DIR / "build" / "test-vendor" / "axe.min.js"
+AXE_TAGS = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa")  # WCAG 2.1 levels A and AA
 TIMEOUT_MS = 10_000
 
 # Reported by a listener that Playwright adds before any page script runs; init scripts are not
@@ -86,7 +90,47 @@ SMALL_TARGETS_JS = """(min) => {
   return out;
 }"""
 
+# axe's results, violations only, in a form that reads well in a failed assertion.
+AXE_RUN_JS = """(tags) => window.axe.run(document, {runOnly: {type: "tag", values: tags},
+    resultTypes: ["violations"]}).then(r => r.violations.map(v => ({
+      id: v.id, impact: v.impact, help: v.help,
+      nodes: v.nodes.slice(0, 5).map(n => n.target.join(" ") + " — "
+        + (n.failureSummary || "").split("\\n").slice(1, 2).join("").trim()),
+      count: v.nodes.length})))"""
+
+# ECharts is fetched after the page has loaded (app.js); a chart sets data-ready when drawn and
+# the class map-failed when it cannot be.
+CHARTS_SETTLED_JS = """() => [...document.querySelectorAll("#map, .zr-chart")]
+  .every(el => el.dataset.ready || el.classList.contains("map-failed"))"""
+
+# Inputs whose placeholder is wider than the box it is shown in (it would be cut off).
+PLACEHOLDERS_CUT_JS = """() => {
+  const out = [];
+  const ctx = document.createElement("canvas").getContext("2d");
+  for (const el of document.querySelectorAll("input[placeholder], textarea[placeholder]")) {
+    const r = el.getBoundingClientRect();
+    if (!r.width || getComputedStyle(el).visibility === "hidden") continue;
+    const st = getComputedStyle(el), ph = getComputedStyle(el, "::placeholder");
+    ctx.font = ph.fontStyle + " " + ph.fontWeight + " " + ph.fontSize + " " + st.fontFamily;
+    const room = el.clientWidth - parseFloat(st.paddingLeft) - parseFloat(st.paddingRight);
+    const need = ctx.measureText(el.placeholder).width;
+    if (need > room + 1) out.push(el.name + ": " + Math.round(need) + " > " + Math.round(room));
+  }
+  return out;
+}"""
+
 _missing_browser: list[str] = []
+_axe_source: list[str] = []
+
+
+def axe_source() -> str:
+    if not _axe_source:
+        if not AXE_FILE.is_file():
+            pytest.fail(
+                f"{AXE_FILE} missing: run `make setup` (it copies axe-core from node_modules)"
+            )
+        _axe_source.append(AXE_FILE.read_text(encoding="utf-8"))
+    return _axe_source[0]
 
 
 class BrowserMissingWarning(UserWarning):
@@ -281,6 +325,35 @@ class UI:
             return
         small = self.page.evaluate(SMALL_TARGETS_JS, TOUCH_MIN)
         assert not small, f"touch targets under {TOUCH_MIN} px on {self.path()}: {small}"
+
+    def wait_for_charts(self) -> None:
+        """Until every chart of the page is drawn, or has said it could not be."""
+        self.page.wait_for_function(CHARTS_SETTLED_JS)
+
+    def axe_violations(self) -> list[dict[str, Any]]:
+        """axe-core's WCAG 2.1 A and AA violations on the page as it is now."""
+        self.wait_for_charts()
+        if not self.page.evaluate("() => !!window.axe"):
+            # Evaluated through the DevTools protocol, so the page's CSP does not apply to it.
+            self.page.evaluate(axe_source())
+        return list(self.page.evaluate(AXE_RUN_JS, list(AXE_TAGS)))
+
+    def assert_accessible(self) -> None:
+        """No axe-core violation of WCAG 2.1 A/AA on the page (contrast, names, labels, ...)."""
+        violations = self.axe_violations()
+        lines = [
+            f"{v['id']} ({v['impact']}, {v['count']}×): {v['help']}\n    "
+            + "\n    ".join(v["nodes"])
+            for v in violations
+        ]
+        assert not violations, f"axe: WCAG 2.1 A/AA violations on {self.path()}:\n" + "\n".join(
+            lines
+        )
+
+    def assert_placeholders_fit(self) -> None:
+        """Every placeholder is shown whole in its box (at this screen width)."""
+        cut = self.page.evaluate(PLACEHOLDERS_CUT_JS)
+        assert not cut, f"placeholders cut off on {self.path()}: {cut}"
 
     @property
     def artifacts(self) -> Path:

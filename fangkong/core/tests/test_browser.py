@@ -33,6 +33,13 @@ def children_row(ui: UI, division: Division) -> Any:
     return ui.page.locator(f"#children-rows tr:has(a[href='{division.get_absolute_url()}'])")
 
 
+def to_division_page(ui: UI) -> None:
+    """From the workbench (every role's home) to the home division's page: one tap."""
+    assert ui.path() == "/"
+    with ui.page.expect_navigation():
+        ui.page.locator(".wb-head a.button").click()
+
+
 def open_menu_on_phone(ui: UI) -> None:
     """On a phone the navigation hides behind the menu button; on a desktop it is always there."""
     nav = ui.page.locator("#mainnav")
@@ -58,7 +65,9 @@ def test_login_lands_on_home_division_with_children_and_map(
     assert ui.path().startswith("/accounts/login/")
     ui.step("login-form")
     ui.login("sheng", TEST_PASSWORD)
-    # then they land on their division's page: breadcrumb, children with counts, the map
+    # then they land on their workbench, their division's page one tap away: breadcrumb,
+    # children with counts, the map
+    to_division_page(ui)
     assert ui.path() == live_tree.province.get_absolute_url()
     assert ui.breadcrumb() == ["吉林省"]
     row = children_row(ui, live_tree.changchun)
@@ -88,24 +97,29 @@ def test_login_lands_on_home_division_with_children_and_map(
 def test_map_highlights_own_prefecture_and_opens_nothing_outside_it(
     ui: UI, live_tree: SimpleNamespace, make_user: Callable[..., Any]
 ) -> None:
-    # given a county commander (南关区 in 长春市)
-    user = make_user(live_tree.nanguan, roles=[Role.COUNTY_COMMAND], username="nanguan")
+    # given a city commander (长春市)
+    user = make_user(live_tree.changchun, roles=[Role.CITY_COMMAND], username="changchun")
     ui.login_as(user)
-    assert ui.path() == live_tree.nanguan.get_absolute_url()
+    to_division_page(ui)
+    assert ui.path() == live_tree.changchun.get_absolute_url()
     ui.wait_for_map()
-    # then the map highlights the containing prefecture
+    # then the map highlights their prefecture
     assert ui.map_highlighted() == ["2201"]
-    ui.step("county-home")
-    # and clicking a prefecture, their own or another, goes nowhere (both are above them: 404)
+    ui.step("city-home")
+    # and clicking another prefecture goes nowhere (it is outside their area: 404)
     documents: list[str] = []
     ui.page.on("request", lambda r: documents.append(r.url) if r.is_navigation_request() else None)
     ui.click_map(JILIN_CITY_LON_LAT)
-    ui.click_map(CHANGCHUN_LON_LAT)
     ui.page.wait_for_timeout(300)
     assert documents == []
-    assert ui.path() == live_tree.nanguan.get_absolute_url()
-    assert ui.page.locator("#map").get_attribute("data-links") == ""
+    assert ui.path() == live_tree.changchun.get_absolute_url()
+    assert ui.page.locator("#map").get_attribute("data-links") == "2201"
     ui.step("clicks-ignored")
+    # and below a prefecture (a county's page) there is no map: it would only paint the city
+    ui.goto(live_tree.nanguan.get_absolute_url())
+    assert ui.breadcrumb() == ["长春市", "南关区"]
+    assert ui.page.locator("#map").count() == 0
+    ui.step("county-no-map")
 
 
 def test_walk_the_tree_from_province_to_grid(
@@ -114,6 +128,7 @@ def test_walk_the_tree_from_province_to_grid(
     t = live_tree
     user = make_user(t.province, roles=[Role.PROVINCE_COMMAND], username="sheng")
     ui.login_as(user)
+    to_division_page(ui)
     trail = ["吉林省"]
     for division in (t.changchun, t.nanguan, t.nanling, t.huayang, t.grid1):
         # when they click the division's row in the list of the one above
@@ -148,9 +163,10 @@ def test_village_secretary_creates_a_grid_and_merges_it(
         kind=StaffKind.GRID_WORKER,
     )
     ui.login_as(user)
+    to_division_page(ui)
     assert ui.path() == t.huayang.get_absolute_url()
-    ui.wait_for_map()
-    assert ui.map_highlighted() == ["2201"]
+    # no province map on a village's page (issue #8): it would only highlight the whole city
+    assert ui.page.locator("#map").count() == 0
     # when they create a grid through the form
     with ui.page.expect_navigation():
         ui.page.locator(f"a[href='/d/{t.huayang.code}/grids/new/']").click()
@@ -239,6 +255,7 @@ def test_language_switch_to_english_and_back(
 ) -> None:
     user = make_user(live_tree.huayang, roles=[Role.VILLAGE_SECRETARY], username="huayang")
     ui.login_as(user)
+    to_division_page(ui)
     page = ui.page
     home = live_tree.huayang.get_absolute_url()
     assert page.locator("html").get_attribute("lang") == "zh-hans"

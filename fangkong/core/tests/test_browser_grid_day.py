@@ -189,7 +189,7 @@ def test_a_grid_workers_day_on_a_phone_rolls_up_to_the_county(
     # and registers a newcomer from Hubei (Screening › New)
     open_nav(ui, "/screening/")
     with page.expect_navigation():
-        page.click("a[href^='/screening/new/']")
+        page.click("main a[href^='/screening/new/']")
     assert page.locator("input[type=hidden][name=grid]").input_value() == t.grid1.code
     newcomer_id = compose_resident_id("420106", dt.date(1990, 5, 17), 123)
     page.fill("#id_doc_number", newcomer_id)
@@ -285,19 +285,21 @@ def test_a_grid_workers_day_on_a_phone_rolls_up_to_the_county(
 
     # then it counts the day from the records: the screening, 2 people under observation (the
     # newcomer's first check-in is missed only from 20:00), the traveller received, no care
-    # request open
+    # request open; the flagged traveller they handled counts as handled, no longer pending
     missed = newcomer_missed()
     assert figure_values(ui) == {
         "screened": 1,
         "fever_found": 0,
         "observations_active": 2,
         "check_ins_missed": missed,
-        "passages_received": 1,
+        "passages_pending": 0,
+        "passages_handled": 1,
         "care_open": 0,
     }
     assert page.locator("#state [data-state='unconfirmed']").count() == 1
-    # and, with a flagged traveller today, offers no zero report, only confirming with a note
-    assert page.locator("#zero-report").count() == 0
+    # and, the traveller handled, offers the zero report unless a check-in is missed (evening);
+    # they confirm the figures with a note on what was done
+    assert page.locator("#zero-report").count() == (0 if missed else 1)
     ui.assert_fits_width()
     ui.assert_touch_targets()
     ui.step("grid-day")
@@ -326,7 +328,8 @@ def test_a_grid_workers_day_on_a_phone_rolls_up_to_the_county(
         # 第二网格 is listed as not confirmed
         township = rollup_row(county, t.nanling.code)
         assert township["confirmed"] == "1/2"
-        assert (township["screened"], township["passages_received"]) == ("1", "1")
+        assert (township["screened"], township["passages_pending"]) == ("1", "0")
+        assert township["passages_handled"] == "1"
         unconfirmed = cpage.locator("#unconfirmed")
         assert unconfirmed.locator(f"[data-grid='{t.grid2.code}']").count() == 1
         assert unconfirmed.locator(f"[data-grid='{t.grid1.code}']").count() == 0
@@ -351,7 +354,7 @@ def test_a_grid_workers_day_on_a_phone_rolls_up_to_the_county(
             cpage.locator(f"tr[data-code='{t.nanling.code}'] a.row-link").click()
         village = rollup_row(county, t.huayang.code)
         assert (village["confirmed"], village["screened"]) == ("1/2", "2")
-        assert village["passages_received"] == "1"
+        assert (village["passages_pending"], village["passages_handled"]) == ("0", "1")
         with cpage.expect_navigation():
             cpage.locator(f"tr[data-code='{t.huayang.code}'] a.row-link").click()
         assert county.path() == f"/zero/d/{t.huayang.code}/?day={today.isoformat()}"
@@ -372,7 +375,8 @@ def test_a_grid_workers_day_on_a_phone_rolls_up_to_the_county(
 
         # then today's screened figure counts today's two screenings, the worker's included
         assert cpage.locator("[data-total='screened'] b").inner_text() == "2"
-        assert cpage.locator("[data-total='passages_received'] b").inner_text() == "1"
+        assert cpage.locator("[data-total='passages_handled'] b").inner_text() == "1"
+        assert cpage.locator("[data-total='passages_pending'] b").inner_text() == "0"
         county.assert_fits_width()
         county.step("county-dashboard")
 
@@ -397,5 +401,5 @@ def test_a_grid_workers_day_on_a_phone_rolls_up_to_the_county(
     day = GridDay.objects.get(grid=t.grid1, day=today)
     assert day.confirmed_at is not None and day.confirmed_by == worker
     assert not day.zero_report and day.note == note
-    assert (day.screened, day.passages_received) == (1, 1)
+    assert (day.screened, day.passages_pending, day.passages_handled) == (1, 0, 1)
     assert day.check_ins_missed == missed

@@ -44,7 +44,7 @@ def test_grid_worker_screens_an_arrival_from_hubei_and_the_person_checks_in(
     # when they open a new screening from the screening list
     open_nav(ui, "/screening/")
     with ui.page.expect_navigation():
-        ui.page.click("a[href^='/screening/new/']")
+        ui.page.click("main a[href^='/screening/new/']")
     assert ui.page.locator("input[type=hidden][name=grid]").input_value() == t.grid1.code
     ui.step("form")
 

@@ -275,7 +275,7 @@ def test_pages_are_chinese_by_default(tree, village_user, client_for):
     client = client_for(village_user)
     page = client.get(tree.huayang.get_absolute_url()).content.decode()
     assert '<html lang="zh-hans">' in page
-    assert "网格" in page and "辖区" in page and "村级" in page
+    assert "网格" in page and "日报汇总" in page and "村级" in page
     assert "Grids" not in page and "Log out" not in page
     upper = client.get(tree.changchun.get_absolute_url())
     assert upper.status_code == 404  # outside the village user's jurisdiction
@@ -289,10 +289,10 @@ def test_set_language_switches_to_english(tree, village_user, client_for):
     assert response.status_code == 302
     page = client.get(url).content.decode()
     assert '<html lang="en">' in page
-    assert "Grids" in page and "your area is highlighted" in page and "village" in page
-    assert "辖区" not in page
+    assert "Grids" in page and "Daily report summary" in page and "village" in page
+    assert "日报汇总" not in page
     client.post("/i18n/setlang/", {"language": "zh-hans", "next": url})
-    assert "辖区" in client.get(url).content.decode()
+    assert "日报汇总" in client.get(url).content.decode()
 
 
 def test_django_own_messages_are_chinese(village_user, client_for):

@@ -104,12 +104,12 @@ def test_jilin_imports_every_level_and_a_second_run_through_the_console_command_
         Level.VILLAGE: 11860,
     }
     # ... the counts per level are printed
-    assert "省级：新增 1，更新 0，未变 0" in output
-    assert "地级：新增 9，更新 0，未变 0" in output
-    assert "县级：新增 69，更新 0，未变 0" in output
-    assert "乡级：新增 1075，更新 0，未变 0" in output
-    assert "村级：新增 11860，更新 0，未变 0" in output
-    assert "导入完成：新增 13014，更新 0。" in output
+    assert "省级区划新增 1 个，更新 0 个，0 个未变。" in output
+    assert "地级区划新增 9 个，更新 0 个，0 个未变。" in output
+    assert "县级区划新增 69 个，更新 0 个，0 个未变。" in output
+    assert "乡级区划新增 1075 个，更新 0 个，0 个未变。" in output
+    assert "村级区划新增 11860 个，更新 0 个，0 个未变。" in output
+    assert "导入完成，共新增 13014 个区划，更新 0 个。" in output
     # ... the province's counters (what its home page shows) match
     province = div("22")
     assert (
@@ -139,8 +139,8 @@ def test_jilin_imports_every_level_and_a_second_run_through_the_console_command_
 
     # Then nothing changes, the output says so with the counts, and no audit row is written
     assert "没有变化" in second
-    assert "村级：新增 0，更新 0，未变 11860" in second
-    assert "省级：新增 0，更新 0，未变 1" in second
+    assert "村级区划新增 0 个，更新 0 个，11860 个未变。" in second
+    assert "省级区划新增 0 个，更新 0 个，1 个未变。" in second
     assert database_state() == state_after_first_run
 
 
@@ -180,9 +180,9 @@ def test_county_level_units_directly_under_a_province_hang_from_the_province(db:
     assert province.n_villages == 6
     assert xiantao.n_children == 2 and xiantao.n_villages == 3
     # ... and the output explains the grouping it left out
-    assert "地级：新增 2，更新 0，未变 0" in output
-    assert "县级：新增 4，更新 0，未变 0" in output
-    assert "省直辖县级行政区划分组 1 个" in output
+    assert "地级区划新增 2 个，更新 0 个，0 个未变。" in output
+    assert "县级区划新增 4 个，更新 0 个，0 个未变。" in output
+    assert "有 1 个省直辖县级行政区划分组" in output
 
 
 def test_an_autonomous_prefecture_imports_as_an_ordinary_prefecture(db: Any) -> None:
@@ -220,8 +220,8 @@ def test_a_rename_in_a_later_file_is_applied_and_audited(db: Any) -> None:
     assert renamed.path == street.path
     assert div("429004002001").parent_id == child.parent_id == street.pk
     # ... only that one row changed
-    assert "乡级：新增 0，更新 1，未变 4" in output
-    assert "导入完成：新增 0，更新 1。" in output
+    assert "乡级区划新增 0 个，更新 1 个，4 个未变。" in output
+    assert "导入完成，共新增 0 个区划，更新 1 个。" in output
     # ... and the audit log says who changed what, before and after
     new_rows = AuditEvent.objects.filter(id__gt=0).order_by("id")[before_audit:]
     assert [(e.action, e.object_id, e.changes) for e in new_rows] == [
@@ -241,7 +241,7 @@ def test_the_same_small_files_twice_change_nothing_and_say_so(db: Any) -> None:
 
     # Then nothing is written, not even an audit row, and the output says so
     assert "没有变化" in output
-    assert "村级：新增 0，更新 0，未变 6" in output
+    assert "村级区划新增 0 个，更新 0 个，6 个未变。" in output
     assert database_state() == state
 
 
@@ -547,6 +547,6 @@ def test_the_management_zones_command_adds_them_once(tree: Any) -> None:
     out = io.StringIO()
     call_command("add_management_zones", stdout=out)
     call_command("add_management_zones", stdout=out)
-    # Then it reports 2 new, then 0, and the zones exist once each
-    assert "新增 2 个" in out.getvalue() and "新增 0 个" in out.getvalue()
+    # Then it reports 2 new, then 0, in sentences, and the zones exist once each
+    assert "已新增管理区 2 个（" in out.getvalue() and "已新增管理区 0 个（" in out.getvalue()
     assert Division.objects.filter(kind=Kind.ZONE).count() == 2

@@ -47,6 +47,35 @@ def screening_new_form(w: World) -> Target:
     return Target(home=w.tree.grid1, data=data, absent={**data, "grid": "220102001001999"})
 
 
+def _handover(w: World) -> Any:
+    """A feverish traveller handed to 第一网格 by a checkpoint (the sibling: 东市场's grid)."""
+    from fangkong.checkpoints.models import Handover
+    from fangkong.checkpoints.tests.endpoints import _passage
+
+    registered, _name = _passage(w, fever=True)
+    return Handover.objects.get(entry__passage=registered)
+
+
+def screening_from_handover_page(w: World) -> Target:
+    return Target(home=w.tree.grid1, query={"handover": str(_handover(w).pk)})
+
+
+def screening_from_handover_form(w: World) -> Target:
+    data = _screening_form(w, w.tree.grid1)
+    for held in ("doc_type", "doc_number"):
+        data.pop(held)
+    return Target(home=w.tree.grid1, data={**data, "handover": str(_handover(w).pk)})
+
+
+def screening_household_page(w: World) -> Target:
+    return Target(home=w.tree.grid1, query={"household_of": str(_screening(w).pk)})
+
+
+def screening_household_form(w: World) -> Target:
+    data = _screening_form(w, w.tree.grid1)
+    return Target(home=w.tree.grid1, data={**data, "household_of": str(_screening(w).pk)})
+
+
 def screening_preview(w: World) -> Target:
     return Target(home=w.tree.grid1, data={**_screening_form(w, w.tree.grid1), "temperature": 38})
 
@@ -125,6 +154,26 @@ CASES: list[Case] = [
     Case("screening:list", "GET", LIST, screening_listed),
     Case("screening:new", "GET", SCOPED, screening_new_page),
     Case("screening:new", "POST", SCOPED, screening_new_form, ok=(302,), form_ref=True),
+    # 筛查此人: the form filled in from a flagged traveller's hand-over; saving handles it
+    Case("screening:new", "GET", SCOPED, screening_from_handover_page, variant="handover"),
+    Case(
+        "screening:new",
+        "POST",
+        SCOPED,
+        screening_from_handover_form,
+        ok=(302,),
+        variant="handover",
+    ),
+    # 同户下一位: the form carrying over the household of a screening
+    Case("screening:new", "GET", SCOPED, screening_household_page, variant="household"),
+    Case(
+        "screening:new",
+        "POST",
+        SCOPED,
+        screening_household_form,
+        ok=(302,),
+        variant="household",
+    ),
     # the live outcome of the form: the rules only, nothing written
     Case(
         "screening:preview",

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from fangkong.care.choices import CareKind, CareStatus
 from fangkong.care.models import CareRequest
+from fangkong.checkpoints.choices import HandoverStatus
 from fangkong.checkpoints.models import Checkpoint, Handover, Passage, PassagePerson
 from fangkong.observation.choices import Source, Status
 from fangkong.observation.models import CheckIn, Observation
@@ -145,3 +146,10 @@ def care(
 
 def local(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=timezone.get_current_timezone())
+
+
+def handled(h: Handover, at: dt.datetime) -> Handover:
+    """Mark a hand-over handled at ``at`` (what checkpoints.actions.handle_handover stores)."""
+    Handover.objects.filter(pk=h.pk).update(status=HandoverStatus.HANDLED, handled_at=at)
+    h.refresh_from_db()
+    return h

@@ -94,17 +94,43 @@ def test_a_morning_with_everyone_checked_in_yesterday_is_not_abnormal(
     assert not figures.is_abnormal(figures.for_grid(tree.grid1, today, now=morning))
 
 
-def test_passages_received_are_handovers_created_that_local_day(
+def test_flagged_travellers_pending_go_down_as_they_are_handled(
     tree: SimpleNamespace, today: dt.date
 ) -> None:
+    # given hand-overs to grid 1: one from yesterday still waiting, one from yesterday handled
+    # this morning, one received and handled today, one received today still waiting
     yesterday = today - dt.timedelta(days=1)
-    f.handover(tree.grid1, tree.nanguan, f.local(today, 0, 5))  # just after local midnight
     f.handover(tree.grid1, tree.nanguan, f.local(yesterday, 23, 55))
-    f.handover(tree.grid2, tree.nanguan, f.local(today, 9))
+    old = f.handover(tree.grid1, tree.nanguan, f.local(yesterday, 10))
+    f.handled(old, f.local(today, 0, 5))  # just after local midnight
+    quick = f.handover(tree.grid1, tree.nanguan, f.local(today, 0, 10))
+    f.handled(quick, f.local(today, 0, 20))
+    f.handover(tree.grid1, tree.nanguan, f.local(today, 0, 30))
+    f.handover(tree.grid2, tree.nanguan, f.local(today, 0, 30))
 
-    assert figures.for_grid(tree.grid1, today)["passages_received"] == 1
-    assert figures.for_grid(tree.grid1, yesterday)["passages_received"] == 1
-    assert figures.for_grid(tree.grid2, today)["passages_received"] == 1
+    # then today: the two still waiting are pending, the two handled today are handled
+    now = figures.for_grid(tree.grid1, today)
+    assert (now["passages_pending"], now["passages_handled"]) == (2, 2)
+    # and yesterday, at its end: both of its hand-overs were still waiting, none handled
+    before = figures.for_grid(tree.grid1, yesterday)
+    assert (before["passages_pending"], before["passages_handled"]) == (2, 0)
+    # and the other grid counts only its own
+    assert figures.for_grid(tree.grid2, today)["passages_pending"] == 1
+
+
+def test_a_grid_that_handled_every_hand_over_may_file_a_zero_report(
+    tree: SimpleNamespace, today: dt.date
+) -> None:
+    # given a hand-over received and handled today
+    h = f.handover(tree.grid1, tree.nanguan, f.local(today, 0, 10))
+    assert figures.is_abnormal(figures.for_grid(tree.grid1, today))
+    f.handled(h, f.local(today, 0, 15))
+    # then the day is no longer abnormal and a zero report is accepted
+    live = figures.for_grid(tree.grid1, today)
+    assert not figures.is_abnormal(live)
+    grid_day = actions.confirm_day(actor=None, grid=tree.grid1, zero_report=True)
+    assert grid_day.zero_report
+    assert (grid_day.passages_pending, grid_day.passages_handled) == (0, 1)
 
 
 def test_care_open_at_the_end_of_a_past_day(tree: SimpleNamespace, today: dt.date) -> None:
@@ -121,7 +147,8 @@ def test_care_open_at_the_end_of_a_past_day(tree: SimpleNamespace, today: dt.dat
 def test_abnormal_is_fever_missed_or_handover() -> None:
     zero = dict.fromkeys(["screened", "observations_active", "care_open"], 5)
     assert not figures.is_abnormal(zero)
-    for key in ("fever_found", "check_ins_missed", "passages_received"):
+    assert not figures.is_abnormal({**zero, "passages_handled": 3})
+    for key in ("fever_found", "check_ins_missed", "passages_pending"):
         assert figures.is_abnormal({**zero, key: 1})
 
 
@@ -130,7 +157,7 @@ def test_compute_runs_a_fixed_number_of_queries(
 ) -> None:
     for grid in (tree.grid1, tree.grid2, tree.other_grid):
         f.screening(grid, today)
-    with django_assert_num_queries(7):  # type: ignore[operator]
+    with django_assert_num_queries(8):  # type: ignore[operator]
         computed = figures.compute(today, tree.province.path)
     assert computed.of(tree.other_grid.path)["screened"] == 1
 
@@ -175,3 +202,31 @@ def test_refresh_under_a_division_touches_only_its_grids(
 ) -> None:
     assert actions.refresh_grid_days(day=today, under=tree.huayang) == 2
     assert set(GridDay.objects.values_list("grid", flat=True)) == {tree.grid1.pk, tree.grid2.pk}
+
+
+def test_the_migration_recomputes_stored_days_as_pending_and_handled(
+    tree: SimpleNamespace, today: dt.date
+) -> None:
+    # given stored days from before the two figures existed (zeros) and yesterday's hand-overs,
+    # one handled this morning
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module(
+        "fangkong.zeroreport.migrations.0003_passages_pending_handled"
+    )
+    yesterday = today - dt.timedelta(days=1)
+    f.handover(tree.grid1, tree.nanguan, f.local(yesterday, 9))
+    f.handled(f.handover(tree.grid1, tree.nanguan, f.local(yesterday, 10)), f.local(today, 0, 5))
+    actions.refresh_grid_days(day=yesterday)
+    GridDay.objects.update(passages_pending=0, passages_handled=0)
+
+    # when the data migration runs
+    migration.recompute(apps, None)
+
+    # then yesterday reads as a refresh would: both waiting at its end, none handled
+    row = GridDay.objects.get(grid=tree.grid1, day=yesterday)
+    assert (row.passages_pending, row.passages_handled) == (2, 0)
+    assert figures.for_grid(tree.grid1, yesterday)["passages_pending"] == 2
+    assert GridDay.objects.get(grid=tree.grid2, day=yesterday).passages_pending == 0

@@ -157,7 +157,7 @@ def test_rollup_counts_confirmed_grids_and_sums_level_by_level(world: SimpleName
     assert _rows(html) == {t.nanling.code: "1/3"}
     # the total row: 4 screened under the county
     total = re.search(r'<tr data-code="total">(.*?)</tr>', html, re.S)
-    assert total and '<th class="num">4</th>' in total.group(1)
+    assert total and 'data-figure="screened">4</th>' in total.group(1)
     # the unconfirmed list names grid 2's worker and phone, not grid 1
     unconfirmed = html[html.index('id="unconfirmed"') :]
     assert (

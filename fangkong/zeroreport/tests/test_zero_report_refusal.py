@@ -25,8 +25,8 @@ from fangkong.zeroreport.tests import factories as f
 
 pytestmark = pytest.mark.django_db
 
-# What blocks a zero report: a fever, a missed check-in, a flagged traveller handed over.
-BLOCKING = {Figure.FEVER_FOUND, Figure.CHECK_INS_MISSED, Figure.PASSAGES_RECEIVED}
+# What blocks a zero report: a fever, a missed check-in, a flagged traveller not handled yet.
+BLOCKING = {Figure.FEVER_FOUND, Figure.CHECK_INS_MISSED, Figure.PASSAGES_PENDING}
 
 
 def fever_at_a_screening(t: SimpleNamespace, today: dt.date) -> None:
@@ -47,6 +47,10 @@ def a_flagged_traveller_handed_over(t: SimpleNamespace, today: dt.date) -> None:
     f.handover(t.grid1, t.nanguan, timezone.now())
 
 
+def a_flagged_traveller_handled_today(t: SimpleNamespace, today: dt.date) -> None:
+    f.handled(f.handover(t.grid1, t.nanguan, timezone.now()), timezone.now())
+
+
 def under_observation_and_checked_in(t: SimpleNamespace, today: dt.date) -> None:
     obs = f.observation(t.grid1, today - dt.timedelta(days=2))
     f.check_in(obs, today - dt.timedelta(days=1))
@@ -65,7 +69,8 @@ CASES: list[tuple[Callable[[SimpleNamespace, dt.date], None], Figure]] = [
     (fever_at_a_screening, Figure.FEVER_FOUND),
     (fever_at_a_check_in, Figure.FEVER_FOUND),
     (a_missed_check_in, Figure.CHECK_INS_MISSED),
-    (a_flagged_traveller_handed_over, Figure.PASSAGES_RECEIVED),
+    (a_flagged_traveller_handed_over, Figure.PASSAGES_PENDING),
+    (a_flagged_traveller_handled_today, Figure.PASSAGES_HANDLED),
     (under_observation_and_checked_in, Figure.OBSERVATIONS_ACTIVE),
     (an_open_care_request, Figure.CARE_OPEN),
     (a_screening_without_fever, Figure.SCREENED),

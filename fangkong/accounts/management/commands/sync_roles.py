@@ -1,13 +1,23 @@
 from typing import Any
 
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
 
 from fangkong.accounts.roles import ROLE_PERMISSIONS, sync_roles
 
 
 class Command(BaseCommand):
-    help = "按 accounts/roles.py 重新设置各角色（权限组）的权限；可重复运行"
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Set here, translated: argparse cannot format a lazy string.
+        self.help = _(
+            "Set each role's (permission group's) permissions again from accounts/roles.py; "
+            "safe to run again"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         sync_roles()
-        self.stdout.write(f"已同步 {len(ROLE_PERMISSIONS)} 个角色的权限。")
+        self.stdout.write(
+            _("The permissions of %(count)s roles were synchronised with accounts/roles.py.")
+            % {"count": len(ROLE_PERMISSIONS)}
+        )

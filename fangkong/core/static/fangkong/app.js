@@ -40,9 +40,61 @@
     if (best) { best.setAttribute("aria-current", "page"); }
   }
 
+  // After a failed submit (_form_errors.html drew a summary): the title says so, the keyboard
+  // focus goes to the first field in error (or to the summary when no field is at fault), and a
+  // link of the summary moves the focus to its field, not only the scroll position.
+  function focusFirstError() {
+    var summary = document.querySelector(".form-errors[data-title-prefix]");
+    if (!summary) { return; }
+    var prefix = summary.dataset.titlePrefix;
+    if (prefix && document.title.indexOf(prefix) !== 0) { document.title = prefix + document.title; }
+    var controls = "input:not([type=hidden]), select, textarea";
+    function focusField(id) {
+      var target = document.getElementById(id);
+      if (!target) { return false; }
+      if (!target.matches(controls)) { target = target.querySelector(controls); }
+      if (!target) { return false; }
+      target.focus();
+      return true;
+    }
+    document.querySelectorAll(".form-errors a[data-field]").forEach(function (a) {
+      a.addEventListener("click", function (event) {
+        if (focusField(a.dataset.field)) { event.preventDefault(); }
+      });
+    });
+    var field = document.querySelector(".has-error");
+    var control = field && field.querySelector(controls);
+    if (control) { control.focus(); } else { summary.focus(); }
+  }
+
+  // ECharts (1 MB, 330 KB compressed) is fetched when a chart asks for it, and not before the
+  // page has loaded: on a slow link the table and the figures are shown first, the charts after
+  // (docs/web-performance.md). fangkong.echarts() gives a promise of window.echarts.
+  var echartsLoading = null;
+  window.fangkong = window.fangkong || {};
+  window.fangkong.echarts = function () {
+    if (!echartsLoading) {
+      echartsLoading = new Promise(function (resolve, reject) {
+        function load() {
+          if (window.echarts) { resolve(window.echarts); return; }
+          var meta = document.querySelector("meta[name=fangkong-echarts]");
+          if (!meta) { reject(new Error("no ECharts address")); return; }
+          var script = document.createElement("script");
+          script.src = meta.content;
+          script.onload = function () { resolve(window.echarts); };
+          script.onerror = function () { reject(new Error("ECharts did not load")); };
+          document.head.appendChild(script);
+        }
+        if (document.readyState === "complete") { load(); } else { window.addEventListener("load", load); }
+      });
+    }
+    return echartsLoading;
+  };
+
   document.addEventListener("DOMContentLoaded", function () {
     setUpMenu();
     markCurrent();
+    focusFirstError();
     // htmx requests carry the CSRF token of the page's forms (the cookie is HttpOnly).
     document.body.addEventListener("htmx:configRequest", function (event) {
       var token = document.querySelector("input[name=csrfmiddlewaretoken]");

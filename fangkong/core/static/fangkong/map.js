@@ -6,10 +6,15 @@
 //               (a prefecture outside the user's jurisdiction would only answer 404);
 //   data-link   the URL of a division page with "0000" standing for the 12-digit code.
 // When the chart is drawn, data-ready="1" is set (the browser tests wait for it).
+// Red means risk in this field, so the user's area is not painted red: it is a light blue with
+// a dark blue outline, the rest neutral grey (highlighted prefectures have value 1).
 (function () {
   "use strict";
-  var FOCUS = "#c0392b";
-  var OTHER = "#f3dcd9";
+  var FOCUS = "#dbe8f6";
+  var FOCUS_LINE = "#1f5fa8";
+  var FOCUS_HOVER = "#c3d8f0";
+  var OTHER = "#f1f3f5";
+  var OTHER_HOVER = "#e2e6ea";
 
   function draw() {
     var el = document.getElementById("map");
@@ -33,9 +38,10 @@
             name: f.properties.name,
             code: code,
             value: on ? 1 : 0,
-            itemStyle: { areaColor: on ? FOCUS : OTHER },
-            label: { color: on ? "#fff" : "#1f2933", fontWeight: on ? "bold" : "normal" },
-            emphasis: { itemStyle: { areaColor: opens(code) ? (on ? "#a93226" : "#e8a49c") : (on ? FOCUS : OTHER) } }
+            itemStyle: on ? { areaColor: FOCUS, borderColor: FOCUS_LINE, borderWidth: 2 }
+                          : { areaColor: OTHER },
+            label: { color: "#1f2933", fontWeight: on ? "bold" : "normal" },
+            emphasis: { itemStyle: { areaColor: opens(code) ? (on ? FOCUS_HOVER : OTHER_HOVER) : (on ? FOCUS : OTHER) } }
           };
         });
         var chart = window.echarts.init(el, null, { renderer: "svg" });
@@ -49,7 +55,7 @@
             left: 6, right: 6, top: 6, bottom: 6,
             label: { show: true, fontSize: narrow ? 10 : 12 },
             emphasis: { label: { show: true } },
-            itemStyle: { borderColor: "#fff", borderWidth: 1 },
+            itemStyle: { borderColor: "#b8c0c8", borderWidth: 1 },
             select: { disabled: true },
             selectedMode: false
           }]
@@ -77,5 +83,6 @@
         el.textContent = el.dataset.error || "地图加载失败";
       });
   }
-  document.addEventListener("DOMContentLoaded", draw);
+  // ECharts comes after the page has loaded (app.js: fangkong.echarts); without it, no map.
+  document.addEventListener("DOMContentLoaded", function () { window.fangkong.echarts().then(draw, draw); });
 })();

@@ -18,14 +18,19 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         result = load_demo()
         if any(result.values()):
-            divisions = _("imported") if result["divisions_imported"] else _("already present")
-            self.stdout.write(
-                _(
-                    "Demo data: divisions %(divisions)s, %(zones)s management zones, "
-                    "%(grids)s grids, %(users)s accounts."
+            if result["divisions_imported"]:
+                loaded = _(
+                    "Demo data loaded: Jilin's divisions imported; %(zones)s management zones, "
+                    "%(grids)s grids and %(users)s accounts added."
                 )
+            else:
+                loaded = _(
+                    "Demo data loaded: Jilin's divisions were there already; %(zones)s "
+                    "management zones, %(grids)s grids and %(users)s accounts added."
+                )
+            self.stdout.write(
+                loaded
                 % {
-                    "divisions": divisions,
                     "zones": result["zones"],
                     "grids": result["grids"],
                     "users": result["users"],

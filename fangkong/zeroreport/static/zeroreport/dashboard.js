@@ -3,10 +3,16 @@
 // Data: the JSON in <script id="zr-data" type="application/json"> (json_script; no inline
 // scripts: Content-Security-Policy). When a chart is drawn its element gets data-ready="1"
 // (the browser tests wait for it).
+// Colours: red is for risk, so only the abnormal figures (fever, missed check-ins, flagged
+// travellers pending: data.alert) are drawn in red; counts are drawn in blue. A division
+// without grids or without figures for the day is grey and reads "no data", never 0. Today is
+// a day in progress: its point of the trend is drawn apart (dashed, hollow, labelled).
 (function () {
   "use strict";
   var RED = "#c0392b";
   var BLUE = "#2c6fbb";
+  var LIGHT = "#eef3f9";
+  var NODATA = "#d5d9de";
 
   function fail(el) {
     el.classList.add("map-failed");
@@ -39,20 +45,28 @@
         window.echarts.registerMap("jilin", geo);
         var values = geo.features.map(function (f) {
           var c = byShort[f.properties.code];
-          return { name: f.properties.name, code: f.properties.code, url: c ? c.url : "",
-                   value: c ? c[data.figure] : null };
+          var item = { name: f.properties.name, code: f.properties.code, url: c ? c.url : "",
+                       value: c && !c.no_data ? c[data.figure] : null };
+          if (item.value === null) {
+            item.noData = true;
+            item.itemStyle = { areaColor: NODATA };
+            item.emphasis = { itemStyle: { areaColor: NODATA } };
+          }
+          return item;
         });
         var chart = window.echarts.init(el, null, { renderer: "svg" });
         chart.setOption({
           animation: false,
           tooltip: { trigger: "item", confine: true, formatter: function (p) {
             var v = p.data && p.data.value;
-            return p.name + "<br>" + data.figure_label + ": " + (v === null || v === undefined ? "–" : v);
+            return p.name + "<br>" + data.figure_label + ": " +
+              (v === null || v === undefined ? data.labels.no_data : v);
           } },
           visualMap: {
             min: 0, max: Math.max(1, maxOf(values.map(function (v) { return v.value; }))),
             calculable: true, orient: "horizontal", left: "center", bottom: 0, itemHeight: 90,
-            inRange: { color: ["#fbeeec", data.alert ? RED : BLUE] }
+            inRange: { color: [LIGHT, data.alert ? RED : BLUE] },
+            outOfRange: { color: NODATA }
           },
           series: [{
             type: "map", map: "jilin", roam: false, data: values,
@@ -73,7 +87,10 @@
 
   function drawBars(el, data) {
     var names = data.children.map(function (c) { return c.name; });
-    var values = data.children.map(function (c) { return c[data.figure]; });
+    var values = data.children.map(function (c) {
+      return c.no_data ? { value: 0, noData: true, label: { formatter: data.labels.no_data, color: "#5b6673" } }
+                       : c[data.figure];
+    });
     var chart = window.echarts.init(el, null, { renderer: "svg" });
     chart.setOption({
       animation: false,
@@ -96,15 +113,37 @@
 
   function drawTrend(el, data) {
     var s = data.series;
+    var color = data.alert ? RED : BLUE;
+    var values = s.values[data.figure].slice();
+    var series = [];
+    var last = values.length - 1;
+    if (s.in_progress && last >= 0) {
+      // Whole days solid; today, the day so far, dashed from yesterday with a hollow point
+      // and the time it covers, so that a morning is not read as a fall.
+      var today = values.map(function (v, i) { return i >= last - 1 ? v : null; });
+      values[last] = null;
+      series.push({ type: "line", name: data.figure_label, data: values, connectNulls: false,
+                    symbolSize: 5, itemStyle: { color: color } });
+      series.push({ type: "line", name: data.labels.in_progress, data: today, connectNulls: false,
+                    symbol: "emptyCircle", symbolSize: 8, itemStyle: { color: color },
+                    lineStyle: { type: "dashed", color: color, opacity: 0.8 },
+                    label: { show: true, position: "top", align: "right",
+                             formatter: function (p) {
+                               return p.dataIndex === last ? data.labels.in_progress : "";
+                             } } });
+      el.dataset.inProgress = "1";
+    } else {
+      series.push({ type: "line", name: data.figure_label, data: values, connectNulls: false,
+                    symbolSize: 5, itemStyle: { color: color } });
+    }
     var chart = window.echarts.init(el, null, { renderer: "svg" });
     chart.setOption({
       animation: false,
-      grid: { left: 8, right: 16, top: 24, bottom: 8, containLabel: true },
+      grid: { left: 8, right: 16, top: 32, bottom: 8, containLabel: true },
       tooltip: { trigger: "axis", confine: true },
       xAxis: { type: "category", data: s.days.map(function (d) { return d.slice(5); }) },
       yAxis: { type: "value", minInterval: 1 },
-      series: [{ type: "line", name: data.figure_label, data: s.values[data.figure],
-                 connectNulls: false, symbolSize: 5, itemStyle: { color: data.alert ? RED : BLUE } }]
+      series: series
     });
     watchResize(chart);
     el.dataset.ready = "1";
@@ -130,5 +169,7 @@
       try { drawTrend(trend, data); } catch (e) { fail(trend); }
     }
   }
-  document.addEventListener("DOMContentLoaded", draw);
+  // ECharts comes after the page has loaded (app.js: fangkong.echarts); without it, draw()
+  // says the charts could not be drawn.
+  document.addEventListener("DOMContentLoaded", function () { window.fangkong.echarts().then(draw, draw); });
 })();
