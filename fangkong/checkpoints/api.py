@@ -121,7 +121,7 @@ class PassagePersonIn(RecordIn):
     doc_type: DocType = DocType.RESIDENT_ID
     doc_number: str = Field(..., max_length=40)
     phone: str = Field(..., max_length=20)
-    temperature: Decimal = Field(..., description="°C, 35.0–42.0; 37.3 or more is fever")
+    temperature: Decimal = Field(..., description="℃, 35.0–42.0; 37.3 or more is fever")
     origin_code: str = Field(
         "", max_length=12, description="division code (2–12 digits) where the person comes from"
     )
