@@ -18,7 +18,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
-from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
 from urllib.parse import urlsplit
@@ -30,11 +29,8 @@ from fangkong.accounts.roles import Role
 from fangkong.care import actions as care_actions
 from fangkong.care.choices import CareKind
 from fangkong.care.tests.factories import add_party_member, add_person
-from fangkong.checkpoints import actions as checkpoint_actions
-from fangkong.checkpoints.choices import Direction, SiteKind
-from fangkong.checkpoints.intake import PassageInput, PersonInput
+from fangkong.checkpoints.tests.factories import flag_traveller_from_wuhan
 from fangkong.core.tests.browser import UI
-from fangkong.people.idcard import compose_resident_id
 from fangkong.screening.tests.factories import check_in, hubei, observe, screen
 from fangkong.zeroreport import actions as zeroreport_actions
 
@@ -135,34 +131,7 @@ def county_day(live_tree: SimpleNamespace, make_user: Callable[..., Any]) -> Sim
     check_in(watched, day=today - dt.timedelta(days=1), temperature="37.6")
     screen(t.grid1, name="赵敏", temperature="36.6")
     screen(t.grid2, name="钱伟", temperature="38.1")
-    checkpoint = checkpoint_actions.create_checkpoint(
-        actor=None,
-        division=t.nanguan,
-        name="幸福乡绕城高速卡口",
-        kind=SiteKind.URBAN_FRINGE,
-        longitude=Decimal("125.3921"),
-        latitude=Decimal("43.7764"),
-    )
-    checkpoint_actions.register_passage(
-        actor=staff,
-        checkpoint=checkpoint,
-        passage=PassageInput(
-            direction=Direction.IN,
-            plate="鄂A·D1234",
-            people=[
-                PersonInput(
-                    "周强",
-                    "resident_id",
-                    compose_resident_id("420106", dt.date(1985, 6, 1), 135),
-                    "13907270001",
-                    "36.6",
-                    origin_code="420106",
-                    destination=t.grid1.code,
-                    destination_detail="华阳小区8栋",
-                )
-            ],
-        ),
-    )
+    flag_traveller_from_wuhan(t.nanguan, t.grid1, actor=staff)
     member = add_party_member(t.huayang, "张志强", "13900000001", t.grid1)
     care = care_actions.create_care_request(
         actor=None,

@@ -32,10 +32,8 @@ from fangkong.care import actions as care_actions
 from fangkong.care.choices import CareKind, CareStatus
 from fangkong.care.models import CareRequest
 from fangkong.care.tests.factories import add_party_member, add_person
-from fangkong.checkpoints import actions as checkpoint_actions
-from fangkong.checkpoints.choices import Direction, HandoverStatus, SiteKind
-from fangkong.checkpoints.intake import PassageInput, PersonInput
-from fangkong.checkpoints.models import Handover
+from fangkong.checkpoints.choices import HandoverStatus
+from fangkong.checkpoints.tests.factories import flag_traveller_from_wuhan
 from fangkong.core.tests.browser import CSP_LISTENER, TIMEOUT_MS, UI, VIEWPORTS
 from fangkong.observation import actions as observation_actions
 from fangkong.observation.models import CheckIn, Observation
@@ -140,36 +138,8 @@ def test_a_grid_workers_day_on_a_phone_rolls_up_to_the_county(
             day=days_ago(n),
         )
     # ... a traveller from 武汉 whom a checkpoint of 南关区 flagged and handed to 第一网格
-    checkpoint = checkpoint_actions.create_checkpoint(
-        actor=None,
-        division=t.nanguan,
-        name="幸福乡绕城高速卡口",
-        kind=SiteKind.URBAN_FRINGE,
-        longitude=Decimal("125.3921"),
-        latitude=Decimal("43.7764"),
-    )
     staff = make_user(t.nanguan, roles=[Role.CHECKPOINT_STAFF], username="kakou")
-    checkpoint_actions.register_passage(
-        actor=staff,
-        checkpoint=checkpoint,
-        passage=PassageInput(
-            direction=Direction.IN,
-            plate="鄂A·D1234",
-            people=[
-                PersonInput(
-                    "周强",
-                    "resident_id",
-                    compose_resident_id("420106", dt.date(1985, 6, 1), 135),
-                    "13907270001",
-                    "36.6",
-                    origin_code="420106",
-                    destination=t.grid1.code,
-                    destination_detail="华阳小区8栋",
-                )
-            ],
-        ),
-    )
-    handover = Handover.objects.get()
+    handover = flag_traveller_from_wuhan(t.nanguan, t.grid1, actor=staff)
     # ... an open care request of 第一网格, given to the grid's party member
     member = add_party_member(t.huayang, "张志强", "13900000001", t.grid1)
     care = care_actions.create_care_request(

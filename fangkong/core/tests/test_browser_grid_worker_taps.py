@@ -37,9 +37,7 @@ from typing import Any
 import pytest
 
 from fangkong.accounts.roles import Role
-from fangkong.checkpoints import actions as checkpoint_actions
-from fangkong.checkpoints.choices import Direction, SiteKind
-from fangkong.checkpoints.intake import PassageInput, PersonInput
+from fangkong.checkpoints.tests.factories import flag_traveller_from_wuhan
 from fangkong.core.tests.browser import ARTIFACTS, UI
 from fangkong.observation import actions as observation_actions
 from fangkong.observation.models import CheckIn
@@ -199,34 +197,7 @@ def test_the_grid_workers_day_takes_half_the_taps(
         client_uuid=uuid.uuid4(),
         day=days_ago(1),
     )
-    checkpoint = checkpoint_actions.create_checkpoint(
-        actor=None,
-        division=t.nanguan,
-        name="幸福乡绕城高速卡口",
-        kind=SiteKind.URBAN_FRINGE,
-        longitude=Decimal("125.3921"),
-        latitude=Decimal("43.7764"),
-    )
-    checkpoint_actions.register_passage(
-        actor=None,
-        checkpoint=checkpoint,
-        passage=PassageInput(
-            direction=Direction.IN,
-            plate="鄂A·D1234",
-            people=[
-                PersonInput(
-                    "周强",
-                    "resident_id",
-                    TRAVELLER_ID,
-                    "13907270001",
-                    "36.6",
-                    origin_code="420106",
-                    destination=t.grid1.code,
-                    destination_detail="华阳小区8栋",
-                )
-            ],
-        ),
-    )
+    flag_traveller_from_wuhan(t.nanguan, t.grid1)
     ui.login_as(worker)
     walk = Walk(ui)
     page = ui.page
