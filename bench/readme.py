@@ -214,6 +214,16 @@ def main(argv: Iterable[str] | None = None) -> int:
     if not blocks(text):
         print(f"{args.readme}: no <!-- bench:NAME begin --> block", file=sys.stderr)
         return 2
+    unquoted = sorted(
+        {m["scenario"] for p in args.results_dir.glob("*.json") if (m := STAMPED.match(p.name))}
+        - set(blocks(text))
+    )
+    for name in unquoted:  # a scenario's figures reach the README once it has a block
+        print(
+            f"{args.readme}: no block for `{name}` (its results are in {args.results_dir});"
+            f" add the two lines\n  {begin_marker(name)}\n  {end_marker(name)}",
+            file=sys.stderr,
+        )
     new = update(text, args.results_dir, args.readme.resolve().parent)
     if new == text:
         print(f"{args.readme}: benchmark figures up to date ({', '.join(blocks(text))})")

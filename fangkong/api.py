@@ -6,6 +6,8 @@ from fangkong.accounts.api import router as accounts_router
 from fangkong.bulk.api import router as imports_router
 from fangkong.bulk.export_api import router as exports_router
 from fangkong.care.api import router as care_router
+from fangkong.cases.api import router as cases_router
+from fangkong.cases.clinic_api import router as clinic_router
 from fangkong.checkpoints.api import router as checkpoints_router
 from fangkong.core.api import (
     ActiveSessionAuth,
@@ -14,10 +16,14 @@ from fangkong.core.api import (
     docs_access,
     install_error_handlers,
 )
+from fangkong.investigation.api import router as investigation_router
+from fangkong.medical.api import router as medical_router
 from fangkong.observation.api import router as observation_router
+from fangkong.outbreaks.api import router as outbreaks_router
 from fangkong.people.api import router as people_router
 from fangkong.regions.api import router as regions_router
 from fangkong.screening.api import router as screening_router
+from fangkong.tracing.api import router as tracing_router
 from fangkong.zeroreport.api import router as zeroreport_router
 
 api = FangkongAPI(
@@ -43,5 +49,11 @@ api.add_router("/", checkpoints_router)
 api.add_router("/", screening_router)
 api.add_router("/", observation_router)
 api.add_router("/", zeroreport_router)
+api.add_router("/", medical_router)
+api.add_router("/", clinic_router)
+api.add_router("/", cases_router)
+api.add_router("/", investigation_router)
+api.add_router("/", tracing_router)
+api.add_router("/", outbreaks_router)
 api.add_router("/", exports_router)
 api.add_router("/", imports_router)

@@ -74,6 +74,11 @@ INSTALLED_APPS = [
     "fangkong.screening",
     "fangkong.observation",
     "fangkong.zeroreport",
+    "fangkong.medical",
+    "fangkong.cases",
+    "fangkong.investigation",
+    "fangkong.tracing",
+    "fangkong.outbreaks",
     "fangkong.bulk",
     "fangkong.demo",
 ]

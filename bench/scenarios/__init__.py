@@ -16,11 +16,12 @@ from bench.harness import SetupLog
 SCENARIOS: dict[str, str] = {
     "divisions": "bench.scenarios.divisions",
     "gridops": "bench.scenarios.gridops",
+    "cases": "bench.scenarios.cases",
 }
 
 # Scenarios whose data cannot share a database with the others get their own: the database
 # BENCH_DATABASE_URL names, with ``_<name>`` appended (gridops adds its own grids and people).
-OWN_DATABASE = {"gridops"}
+OWN_DATABASE = {"gridops", "cases"}
 
 
 @dataclass

@@ -55,14 +55,16 @@ MENU = [
 # and what does not yet, rather than promise.
 WORKBENCH_NOTES = {
     Role.HEALTH_COMMISSION: _(
-        "As the health commission you follow, across your area, the people screened, those under "
-        "medical observation and their temperatures, and the flagged travellers handed over by "
-        "checkpoints; you may export these lists. Case reports and treatment are not here yet."
+        "As the health commission you follow the cases of your area against the 2-hour reporting "
+        "clock, investigate each case (流调), trace its close contacts into observation, accept "
+        "the contacts other counties hand over to you, and watch clusters and risk grades. "
+        "Beds and transfers are not here yet."
     ),
     Role.CLINIC_STAFF: _(
-        "As a fever clinic or hospital you look up a patient's screenings and medical observation "
-        "in your area (a full ID number is shown on request and the request is recorded). "
-        "Registering patients and cases is not here yet."
+        "As a fever clinic you register every patient you see, referred or walking in, with the "
+        "history filled in from screenings, observations and checkpoints; you decide home "
+        "observation or a suspected case isolated on the spot, report it, and record samples "
+        "and results. Beds and transfers are not here yet."
     ),
     Role.SUPPLIES_OFFICER: _(
         "As a supplies officer you see the care requests for food, daily necessities and "

@@ -16,11 +16,16 @@ from fangkong.accounts.permissions import AccountsPerm
 from fangkong.audit.permissions import AuditPerm
 from fangkong.bulk.permissions import BulkPerm
 from fangkong.care.permissions import CarePerm
+from fangkong.cases.permissions import CasesPerm
 from fangkong.checkpoints.permissions import CheckpointsPerm
+from fangkong.investigation.permissions import InvestigationPerm
+from fangkong.medical.permissions import MedicalPerm
 from fangkong.observation.permissions import ObservationPerm
+from fangkong.outbreaks.permissions import OutbreaksPerm
 from fangkong.people.permissions import PeoplePerm
 from fangkong.regions.permissions import RegionsPerm
 from fangkong.screening.permissions import ScreeningPerm
+from fangkong.tracing.permissions import TracingPerm
 from fangkong.zeroreport.permissions import ZeroReportPerm
 
 
@@ -217,6 +222,69 @@ for _role, _perms in {
     Role.COUNTY_COMMAND: ZERO_REFRESH,
     Role.CITY_COMMAND: ZERO_REFRESH,
     Role.PROVINCE_COMMAND: ZERO_REFRESH,
+}.items():
+    ROLE_PERMISSIONS[_role] = [*ROLE_PERMISSIONS[_role], *_perms]
+
+# Cases and contacts (issue #9): the fever clinic sees its patients first (首诊), reports and
+# samples; the health commission (its CDC) works cases, investigations, contacts and hand-overs;
+# command offices watch; checkpoints look up the health colour by ID number.
+FACILITIES_VIEW: list[StrEnum] = [MedicalPerm.VIEW_FACILITY]
+CASES_VIEW: list[StrEnum] = [CasesPerm.VIEW_CASE, CasesPerm.VIEW_SAMPLE]
+CLINIC_WORK: list[StrEnum] = [
+    CasesPerm.VIEW_CLINICVISIT,
+    CasesPerm.ADD_CLINICVISIT,
+    CasesPerm.CHANGE_CLINICVISIT,
+    CasesPerm.ADD_CASE,
+    CasesPerm.CHANGE_CASE,
+    CasesPerm.MARK_REPORTED,
+    CasesPerm.CHANGE_CATEGORY,
+    CasesPerm.CLOSE_CASE,
+    CasesPerm.ADD_SAMPLE,
+    CasesPerm.RECORD_RESULT,
+]
+TRACING_VIEW: list[StrEnum] = [
+    InvestigationPerm.VIEW_INVESTIGATION,
+    InvestigationPerm.VIEW_PLACE,
+    TracingPerm.VIEW_CONTACT,
+    TracingPerm.VIEW_HANDOVER,
+    OutbreaksPerm.VIEW_CLUSTER,
+    OutbreaksPerm.VIEW_RISKGRADE,
+]
+TRACING_WORK: list[StrEnum] = [
+    InvestigationPerm.ADD_INVESTIGATION,
+    InvestigationPerm.CHANGE_INVESTIGATION,
+    InvestigationPerm.ADD_PLACE,
+    TracingPerm.ADD_CONTACT,
+    TracingPerm.CHANGE_CONTACT,
+    TracingPerm.HANDLE_HANDOVER,
+    OutbreaksPerm.CHANGE_CLUSTER,
+    OutbreaksPerm.COMPUTE_RISKGRADE,
+    BulkPerm.ADD_IMPORTJOB,  # contact lists from a spreadsheet (tracing/importer.py)
+    BulkPerm.VIEW_IMPORTJOB,
+]
+COLOUR: list[StrEnum] = [OutbreaksPerm.LOOKUP_COLOUR]
+for _role, _perms in {
+    Role.CLINIC_STAFF: [*FACILITIES_VIEW, *CASES_VIEW, *CLINIC_WORK, *COLOUR],
+    Role.HEALTH_COMMISSION: [
+        *FACILITIES_VIEW,
+        MedicalPerm.ADD_FACILITY,  # it registers the fever clinics and hospitals of its area
+        MedicalPerm.CHANGE_FACILITY,
+        *CASES_VIEW,
+        CasesPerm.VIEW_CLINICVISIT,
+        CasesPerm.CHANGE_CASE,
+        CasesPerm.MARK_REPORTED,
+        CasesPerm.CHANGE_CATEGORY,
+        CasesPerm.CLOSE_CASE,
+        CasesPerm.ADD_SAMPLE,
+        CasesPerm.RECORD_RESULT,
+        *TRACING_VIEW,
+        *TRACING_WORK,
+        *COLOUR,
+    ],
+    Role.COUNTY_COMMAND: [*FACILITIES_VIEW, *CASES_VIEW, *TRACING_VIEW, *COLOUR],
+    Role.CITY_COMMAND: [*FACILITIES_VIEW, *CASES_VIEW, *TRACING_VIEW, *COLOUR],
+    Role.PROVINCE_COMMAND: [*FACILITIES_VIEW, *CASES_VIEW, *TRACING_VIEW, *COLOUR],
+    Role.CHECKPOINT_STAFF: COLOUR,
 }.items():
     ROLE_PERMISSIONS[_role] = [*ROLE_PERMISSIONS[_role], *_perms]
 

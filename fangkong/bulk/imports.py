@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
@@ -34,6 +34,14 @@ class ImportKindSpec:
     run: Callable[..., Any]
     count_rows: Callable[[Any, str], int]
     background_rows: int = 2000
+    # the template to fill in (bulk/views.py builds the file): its header row, one
+    # [column, required, what it holds] row per column for the instructions sheet, the name of
+    # the sheet; and the upload page's title and what it says about the checks
+    columns: list[str] = field(default_factory=list)
+    template_rows: Callable[[], list[list[str]]] | None = None
+    sheet: str = ""
+    title: Any = ""
+    checks: Any = ""
 
 
 KINDS: dict[str, ImportKindSpec] = {}

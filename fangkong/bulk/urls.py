@@ -13,6 +13,7 @@ urlpatterns = [
     path("imports/<int:pk>/rejects/", views.import_rejects, name="import_rejects"),
     path("imports/<int:pk>/valid-only/", views.import_valid_only, name="import_valid_only"),
     path("templates/screenings.<str:kind>", views.screening_template, name="screening_template"),
+    path("templates/<slug:name>.<str:fmt>", views.import_template, name="import_template"),
     # exports
     path("export/<slug:name>.<slug:fmt>", export_views.export_list, name="export"),
 ]

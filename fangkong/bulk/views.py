@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from fangkong.bulk import actions
+from fangkong.bulk import actions, imports
 from fangkong.bulk.forms import ImportForm
 from fangkong.bulk.models import ImportJob
 from fangkong.bulk.permissions import BulkPerm
@@ -23,7 +23,6 @@ from fangkong.bulk.readers import MAX_MB
 from fangkong.core.errors import ActionError
 from fangkong.core.jurisdiction import get_visible_or_404, user_of
 from fangkong.core.permissions import require
-from fangkong.screening.permissions import ScreeningPerm
 
 ERRORS_PAGE = 100
 CONTENT_TYPES = {
@@ -47,14 +46,27 @@ def import_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "bulk/import_list.html",
-        {"page": page, "can_add": request.user.has_perm(BulkPerm.ADD_IMPORTJOB)},
+        {
+            "page": page,
+            "can_add": request.user.has_perm(BulkPerm.ADD_IMPORTJOB),
+            # the kinds this user may import, screenings first
+            "kinds": sorted(
+                (k for k in imports.KINDS.values() if request.user.has_perm(k.perm)),
+                key=lambda k: k.name != "screenings",
+            ),
+        },
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_new(request: HttpRequest) -> HttpResponse:
-    require(request, BulkPerm.ADD_IMPORTJOB, ScreeningPerm.ADD_SCREENING)
+    """The upload form of one kind (``?kind=contacts``; the screening list by default)."""
+    name = request.GET.get("kind") or "screenings"
+    spec = imports.get_kind(name)
+    if spec is None:
+        raise Http404
+    require(request, BulkPerm.ADD_IMPORTJOB, spec.perm)
     form = ImportForm()
     if request.method == "POST":
         form = ImportForm(request.POST, request.FILES)
@@ -71,13 +83,14 @@ def import_new(request: HttpRequest) -> HttpResponse:
                 job = actions.start_import(
                     actor=user_of(request),
                     upload=form.cleaned_data["file"],
+                    kind=spec.name,
                     valid_only=form.cleaned_data["valid_only"],
                 )
             except ActionError as exc:
                 form.add_error("file", exc.message)
             else:
                 return redirect(job)
-    return render(request, "bulk/import_new.html", {"form": form})
+    return render(request, "bulk/import_new.html", {"form": form, "spec": spec})
 
 
 def _context(request: HttpRequest, job: ImportJob) -> dict[str, Any]:
@@ -133,7 +146,10 @@ def import_rejects(request: HttpRequest, pk: int) -> FileResponse:
 @require_POST
 def import_valid_only(request: HttpRequest, pk: int) -> HttpResponse:
     job = _job(request, pk)
-    require(request, BulkPerm.ADD_IMPORTJOB, ScreeningPerm.ADD_SCREENING)
+    spec = imports.get_kind(job.kind)
+    if spec is None:
+        raise Http404
+    require(request, BulkPerm.ADD_IMPORTJOB, spec.perm)
     try:
         again = actions.import_valid_rows(actor=user_of(request), job=job)
     except ActionError as exc:
@@ -144,17 +160,15 @@ def import_valid_only(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def screening_template(request: HttpRequest, kind: str) -> HttpResponse:
-    """The empty screening list to fill in: the header row only (an example row would be
-    imported); the xlsx explains each column on a second sheet."""
-    from fangkong.screening.importer import COLUMNS, template_rows
-
-    if kind not in CONTENT_TYPES:
+def import_template(request: HttpRequest, name: str, fmt: str) -> HttpResponse:
+    """The empty list of an import kind to fill in: the header row only (an example row would be
+    imported); the xlsx has every cell formatted as text (ID numbers keep their digits) and
+    explains each column on a second sheet."""
+    spec = imports.get_kind(name)
+    if spec is None or not spec.columns or fmt not in CONTENT_TYPES:
         raise Http404
-    if kind == "csv":
-        buffer = io.StringIO()
-        buffer.write("\ufeff" + ",".join(COLUMNS) + "\r\n")
-        response = HttpResponse(buffer.getvalue().encode(), content_type=CONTENT_TYPES["csv"])
+    if fmt == "csv":
+        body = ("\ufeff" + ",".join(spec.columns) + "\r\n").encode()
     else:
         import xlsxwriter
 
@@ -162,18 +176,26 @@ def screening_template(request: HttpRequest, kind: str) -> HttpResponse:
         workbook = xlsxwriter.Workbook(out, {"in_memory": True})
         text = workbook.add_format({"num_format": "@"})
         bold = workbook.add_format({"bold": True})
-        sheet = workbook.add_worksheet("排查名单")  # the screening list
-        sheet.set_column(0, len(COLUMNS) - 1, 14, text)  # every cell text: ID numbers keep
-        sheet.write_row(0, 0, COLUMNS, bold)
+        sheet = workbook.add_worksheet(spec.sheet or name)
+        sheet.set_column(0, len(spec.columns) - 1, 14, text)
+        sheet.write_row(0, 0, spec.columns, bold)
         sheet.freeze_panes(1, 0)
         notes = workbook.add_worksheet("填写说明")  # how to fill it in
-        notes.set_column(0, 0, 14)
+        notes.set_column(0, 0, 16)
         notes.set_column(1, 1, 6)
         notes.set_column(2, 2, 90)
         notes.write_row(0, 0, ["列名", "必填", "说明"], bold)  # column, required, what it holds
-        for i, row in enumerate(template_rows(), start=1):
+        for i, row in enumerate(spec.template_rows() if spec.template_rows else [], start=1):
             notes.write_row(i, 0, row)
         workbook.close()
-        response = HttpResponse(out.getvalue(), content_type=CONTENT_TYPES["xlsx"])
-    response["Content-Disposition"] = f'attachment; filename="screenings.{kind}"'
+        body = out.getvalue()
+    response = HttpResponse(body, content_type=CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
     return response
+
+
+@login_required
+@require_GET
+def screening_template(request: HttpRequest, kind: str) -> HttpResponse:
+    """The screening list's template at its first address (kept: printed guides link it)."""
+    return import_template(request, "screenings", kind)

@@ -39,8 +39,8 @@ def describe_text(schema: dict[str, Any]) -> None:
     the forbidden characters, and (text being stripped first) a blank value where one character
     is required, so that clients (and schemathesis) know."""
     for prop in schema.get("properties", {}).values():
-        if {"type": "number"} in prop.get("anyOf", []):
-            continue  # a Decimal: its text is a number (``_describe_decimals``)
+        if any(b.get("type") == "number" for b in prop.get("anyOf", [])):
+            continue  # a Decimal (bounded or not): its text is a number (``_describe_decimals``)
         for branch in [prop, *prop.get("anyOf", [])]:
             if branch.get("type") != "string" or {"pattern", "enum", "format"} & set(branch):
                 continue
@@ -123,7 +123,9 @@ def _describe_decimals(node: Any) -> None:
     """Pydantic describes a ``Decimal`` as a number or *any* string; say which strings."""
     if isinstance(node, dict):
         branches = node.get("anyOf")
-        if isinstance(branches, list) and {"type": "number"} in branches:
+        if isinstance(branches, list) and any(
+            isinstance(b, dict) and b.get("type") == "number" for b in branches
+        ):
             for branch in branches:
                 if branch == {"type": "string"}:
                     branch["pattern"] = DECIMAL_PATTERN

@@ -58,6 +58,25 @@ class ScopedQuerySet(models.QuerySet[M]):
         return self.filter(**{f"{field}__startswith": scope})
 
 
+class TwoSidedQuerySet(ScopedQuerySet[M]):
+    """A record two jurisdictions see, each in its own terms: a case seen by the county where the
+    patient lives and by the one whose clinic reported it; a hand-over seen by the county that
+    sent it and the one that receives it. The model names both path fields in
+    ``scope_path_fields``; a user sees the record when either lies in their subtree."""
+
+    def visible_to(self, user: User | AnonymousUser | None) -> Self:
+        scope = scope_of(user)
+        if scope is None:
+            return self.none()
+        if scope == ALL:
+            return self.all()
+        fields: tuple[str, ...] = self.model.scope_path_fields  # type: ignore[attr-defined]
+        condition = models.Q()
+        for field in fields:
+            condition |= models.Q(**{f"{field}__startswith": scope})
+        return self.filter(condition)
+
+
 class ScopedManager(models.Manager.from_queryset(ScopedQuerySet)):  # type: ignore[misc]
     """Default manager of every scoped model."""
 

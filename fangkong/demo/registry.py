@@ -8,4 +8,5 @@ from django.utils.translation import gettext_lazy as _
 AUDIT_LABELS = {
     "demo.population": _("load the demo population"),
     "demo.screening": _("load the demo screening sweep"),
+    "demo.outbreak": _("load the demo outbreak"),
 }

@@ -18,6 +18,7 @@ from fangkong.accounts.roles import Role
 from fangkong.audit.context import origin
 from fangkong.checkpoints.demo import load_checkpoints
 from fangkong.demo.care import load_care_requests
+from fangkong.demo.outbreak import load_outbreak
 from fangkong.demo.population import load_population
 from fangkong.demo.screening import load_screening
 from fangkong.regions import actions as region_actions
@@ -94,6 +95,28 @@ DEMO_USERS = [
     DemoUser("nanguan-admin", "南关区系统管理员", "220102000000", (Role.SYSADMIN,), "南关区指挥部"),
     DemoUser("kakou", "南关区卡口值守员", "220102000000", (Role.CHECKPOINT_STAFF,), "南关区卡口"),
     DemoUser("fare", "发热门诊医生", "220102000000", (Role.CLINIC_STAFF,), "南关区发热门诊"),
+    DemoUser(
+        "nanguan-weijian",
+        "南关区卫健局联络员",
+        "220102000000",
+        (Role.HEALTH_COMMISSION,),
+        "南关区卫生健康局",
+    ),
+    # the sibling county, which receives the demo outbreak's contacts handed over (协查)
+    DemoUser(
+        "chaoyang",
+        "朝阳区指挥部值班员",
+        "220104000000",
+        (Role.COUNTY_COMMAND,),
+        "朝阳区疫情防控指挥部",
+    ),
+    DemoUser(
+        "chaoyang-weijian",
+        "朝阳区卫健局联络员",
+        "220104000000",
+        (Role.HEALTH_COMMISSION,),
+        "朝阳区卫生健康局",  # accepts and works the hand-overs (协查) from 南关区
+    ),
     DemoUser(
         "nanling", "南岭街道值班员", "220102001000", (Role.TOWNSHIP_COMMAND,), "南岭街道办事处"
     ),
@@ -217,6 +240,7 @@ def load_demo() -> dict[str, int]:
         key_areas = load_key_areas()
         passages = load_checkpoints(random.Random(2020))  # noqa: S311 - demo data
         sweep = load_screening(county_code=DEMO_COUNTY)  # after the key areas; once
+        outbreak = load_outbreak(county_code=DEMO_COUNTY)  # after the sweep; once
         grid_days = load_zero_report_history()  # last: reads every record above
     return {
         "divisions_imported": int(imported),
@@ -233,4 +257,5 @@ def load_demo() -> dict[str, int]:
         "observations_active": sweep["active"],
         "check_ins": sweep["check_ins"],
         "grid_days_confirmed": grid_days,
+        **{f"outbreak_{k}": v for k, v in outbreak.items()},
     }

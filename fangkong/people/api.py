@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.apps import apps
 from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.module_loading import import_string
 from ninja import Field, Query, Router, Schema, Status
 
 from fangkong.core.api import InputSchema
@@ -31,6 +34,36 @@ CODE = r"^\d{1,15}$"
 
 class RegisteredOut(PersonOut):
     created: bool = Field(..., description="false: the identity was known, this is the record")
+
+
+class HealthColourOut(Schema):
+    colour: str = Field(..., description="red, yellow or green (DESIGN.md section 4)")
+    label: str = Field(..., description="the colour's name, in the caller's language")
+    fact: str = Field(
+        ...,
+        description="what decided it; when that record lies outside your jurisdiction, only "
+        "that it is decided by a record of another jurisdiction (ADR 0016)",
+    )
+
+
+class PersonDetailOut(PersonOut):
+    health_colour: HealthColourOut | None = Field(
+        None, description="the person's health colour (null when the outbreaks app is absent)"
+    )
+
+
+# Other apps' parts of the person's answer, named here as HISTORY_SECTIONS names its sections
+# (people never imports them): the health colour, a function (user, person, day) answering an
+# object with ``colour``, ``label`` and ``fact``, reading a bounded number of queries.
+HEALTH_COLOUR = ("fangkong.outbreaks", "fangkong.outbreaks.colour.person_colour")
+
+
+def _health_colour(request: HttpRequest, person: Person) -> dict[str, str] | None:
+    app, function = HEALTH_COLOUR
+    if not apps.is_installed(app):
+        return None
+    found = import_string(function)(user_of(request), person, timezone.localdate())
+    return {"colour": str(found.colour), "label": str(found.label), "fact": str(found.fact)}
 
 
 class PeoplePageOut(Schema):
@@ -150,10 +183,12 @@ def list_people(request: HttpRequest, query: Query[PeopleQuery]) -> dict[str, An
     }
 
 
-@router.get("/people/{pk}", response=PersonOut, summary="One person (masked)")
+@router.get("/people/{pk}", response=PersonDetailOut, summary="One person (masked)")
 def get_person(request: HttpRequest, pk: ApiId) -> dict[str, Any]:
+    """With the person's health colour; its fact only within your jurisdiction."""
     require(request, PeoplePerm.VIEW_PERSON)
-    return person_out(_person(request, pk))
+    person = _person(request, pk)
+    return person_out(person, health_colour=_health_colour(request, person))
 
 
 @router.post(

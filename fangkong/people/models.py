@@ -126,6 +126,8 @@ class Person(models.Model):
                 fields=["name"], name="person_name_prefix_idx", opclasses=["varchar_pattern_ops"]
             ),
             models.Index(fields=["phone"], name="person_phone_idx"),
+            # every record of an identity, moved-away ones too (the health colour's look-up)
+            models.Index(fields=["doc_type", "doc_number"], name="person_identity_idx"),
         ]
 
     def __str__(self) -> str:

@@ -6,6 +6,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template import TemplateDoesNotExist
+from django.template.loader import select_template
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
@@ -24,6 +26,11 @@ from fangkong.regions.models import Division
 from fangkong.regions.selectors import visible_division
 
 GRID_PICK_MAX = 200
+
+# Other apps' parts of the person's page, shown when they exist (as cases/views.py
+# CASE_PAGE_SLOTS): each is a template rendered with the page's context (``person``, whom the
+# user may see) and costs a bounded number of queries. The health colour of outbreaks.
+PERSON_PAGE_SLOTS = ("outbreaks/_person_slot.html",)
 
 
 def _person(request: HttpRequest, pk: int) -> Person:
@@ -75,6 +82,18 @@ def person_list(request: HttpRequest) -> HttpResponse:
     return render(request, "people/list.html", context)
 
 
+def _slot_templates() -> list[str]:
+    """The other apps' parts of the page that exist now (a part not installed is left out)."""
+    found = []
+    for name in PERSON_PAGE_SLOTS:
+        try:
+            select_template([name])
+        except TemplateDoesNotExist:
+            continue
+        found.append(name)
+    return found
+
+
 @login_required
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     person = _person(request, pk)
@@ -100,6 +119,7 @@ def _render_detail(
         and Division.objects.visible_to(user).active_grids().exclude(pk=person.grid_id).exists(),
         "members": list(selectors.household_members(person, user).select_related("grid")),
         "sections": selectors.history_sections(person, user),
+        "slots": _slot_templates(),
         "is_resident_id": person.doc_type == DocType.RESIDENT_ID,
     }
     response = render(request, "people/detail.html", context)

@@ -18,6 +18,10 @@ Each row's key is ``uuid5(NAMESPACE, "doc_type|doc_number|screening date|grid co
 as ``Screening.client_uuid``: a row whose key exists is "already imported" and skipped, so a file
 imported twice creates nothing new, and a fixed rejects file adds only the rows fixed.
 Without ``valid_only``, any row error means nothing is written.
+
+Only the screening list's own columns, checks and writes are here; the machinery every kind of
+import shares (the job's run, its outcome and audit, the rejects file, COPY) is
+:mod:`fangkong.bulk.rows`.
 """
 
 from __future__ import annotations
@@ -27,7 +31,6 @@ import hashlib
 import json
 import logging
 import re
-import time
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -35,27 +38,39 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from django.db import IntegrityError, connection, transaction
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fangkong.audit.actions import record
-from fangkong.bulk.models import ERRORS_KEPT, ImportJob, ImportStatus
-from fangkong.bulk.readers import (
-    MAX_BYTES,
-    FileRefused,
-    Table,
-    cell_text,
-    read_table,
-    write_table,
+from fangkong.bulk import rows as bulk_rows
+from fangkong.bulk.models import ImportJob
+from fangkong.bulk.readers import Table, cell_text, read_table
+from fangkong.bulk.rows import (
+    CHUNK,
+    DOC_TYPE_VALUES,
+    DOC_TYPES,
+    ESCAPES,
+    PROGRESS_EVERY,
+    REASON,
+    CellChecks,
+    FileImport,
+    RowError,
+    cached_check,
+    chunks,
+    columns_of,
+    copy_rows,
+    id_typed_as_number,
+    nullable,
+    rows_in,
+    same_name,
+    template_rows_for,
+    text_of,
+    text_reader,
+    unknown_doc_type,
 )
 from fangkong.core.errors import ActionError
-from fangkong.core.jurisdiction import (
-    OutOfJurisdiction,
-    ensure_in_scope,
-    path_in_scope,
-    scope_of,
-)
+from fangkong.core.jurisdiction import ensure_in_scope, path_in_scope, scope_of
 from fangkong.core.validators import clean_phone
 from fangkong.people.actions import clean_identity, clean_name, register_person
 from fangkong.people.choices import DocType, PersonStatus, Sex, Symptom
@@ -83,8 +98,6 @@ log = logging.getLogger(__name__)
 NAMESPACE = uuid.UUID("6f1d3c2e-5b7a-5e8f-9a41-2c0d7e9b1f30")  # keys of imported rows
 BACKGROUND_ROWS = 2000  # larger files run as a background task
 IMPORT_KIND = "screenings"  # the name screening/imports.py registers this import under
-PROGRESS_EVERY = 5000
-CHUNK = 5000  # identities or keys per query
 
 # --- the template's columns: Chinese names are data (the users' own spreadsheets) -------------
 
@@ -108,7 +121,6 @@ CONTACT = "接触史"  # contact history
 CONTACT_DATE = "最后接触日期"  # date of the last contact
 HOUSEHOLD_SIZE = "同住人数"  # household members
 MEASURES = "采取措施"  # measures taken
-REASON = "错误原因"  # the rejects file's extra column: why the row was refused
 
 COLUMNS = [
     NAME, DOC_TYPE, DOC_NUMBER, SEX, BIRTH_DATE, PHONE, ADDRESS, GRID, SCREENED_ON, TEMPERATURE,
@@ -117,18 +129,8 @@ COLUMNS = [
 ]  # fmt: skip
 REQUIRED = [NAME, DOC_NUMBER, PHONE, ADDRESS, GRID, SCREENED_ON, TEMPERATURE]
 
-# Choices as written in the file: their Chinese labels (the codes are accepted too).
-DOC_TYPES = {
-    "居民身份证": DocType.RESIDENT_ID,
-    "身份证": DocType.RESIDENT_ID,
-    "护照": DocType.PASSPORT,
-    "港澳居民来往内地通行证": DocType.HK_MACAO,
-    "港澳通行证": DocType.HK_MACAO,
-    "台湾居民来往大陆通行证": DocType.TAIWAN,
-    "台胞证": DocType.TAIWAN,
-    "其他证件": DocType.OTHER,
-    "其他": DocType.OTHER,
-}
+# Choices as written in the file: their Chinese labels (the codes are accepted too; the
+# document types are every importer's: bulk/rows.py).
 SEXES = {"男": Sex.MALE, "女": Sex.FEMALE, "未知": Sex.UNKNOWN}
 SYMPTOM_LABELS = {
     "发热": Symptom.FEVER,
@@ -157,12 +159,10 @@ CONTACTS = {
     "重点地区人员": Contact.KEY_AREA,
     "发热病人": Contact.FEVER,
 }
-DOC_TYPE_VALUES = frozenset(DocType.values)  # (``.values`` is rebuilt on every access)
 TRANSPORT_VALUES = frozenset(Transport.values)
 CONTACT_VALUES = frozenset(Contact.values)
 NO_CONTACT = str(Contact.NONE)
 SEPARATORS = re.compile(r"[、,，;；/\s]+")
-DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 
 # What each column holds, for the template's second sheet and docs/bulk.md.
 COLUMN_HELP = {
@@ -227,16 +227,6 @@ OUTCOME = SCREENING_COLUMNS.index("outcome")
 # --- results -----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class RowError:
-    row: int
-    column: str
-    reason: str
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"row": self.row, "column": self.column, "reason": self.reason}
-
-
 @dataclass
 class NewPerson:
     """What :func:`register_person` would store for a person first seen in the file."""
@@ -255,46 +245,21 @@ class NewPerson:
 
 
 @dataclass
-class Validated:
-    """The outcome of :func:`validate_rows`."""
+class Validated(bulk_rows.Validated):
+    """The outcome of :func:`validate_rows`: the rows in SCREENING_COLUMNS order and, beside
+    each, its person's identity; the follow-ups to set in motion and the people to create."""
 
-    header: list[str]
-    kind: str
-    total: int = 0
-    rows: list[list[Any]] = field(default_factory=list)  # SCREENING_COLUMNS order
     identities: list[tuple[str, str]] = field(default_factory=list)  # per row
     assessments: dict[str, Assessment] = field(default_factory=dict)  # follow-ups only
     people: dict[tuple[str, str], NewPerson] = field(default_factory=dict)
-    existing: int = 0
-    errors: list[RowError] = field(default_factory=list)
-    rejected: list[tuple[int, Sequence[Any], list[RowError]]] = field(default_factory=list)
-    ignored_columns: list[str] = field(default_factory=list)
 
 
 @dataclass
-class ImportOutcome:
-    total: int
-    created: int
-    existing: int
-    rejected: int
-    errors: list[dict[str, Any]]
-    rejects_path: Path | None
-    status: str = ImportStatus.DONE
-    message: str = ""
-    job_id: int | None = None
+class ImportOutcome(bulk_rows.ImportOutcome):
     people_created: int = 0
-    seconds: dict[str, float] = field(default_factory=dict)  # read, validate, write
 
 
 # --- phase 2: validation -----------------------------------------------------------------------
-
-
-def _text(value: Any) -> str:
-    if value.__class__ is str:
-        return value.strip()
-    if value is None:
-        return ""
-    return cell_text(value).strip()
 
 
 def row_key(doc_type: str, doc_number: str, day: dt.date, grid_code: str) -> str:
@@ -306,54 +271,22 @@ def row_key(doc_type: str, doc_number: str, day: dt.date, grid_code: str) -> str
     return f"{h[:8]}-{h[8:12]}-5{h[13:16]}-{variant}{h[17:20]}-{h[20:32]}"
 
 
-class _Checks:
+class _Checks(CellChecks):
     """The per-file state of validation: today, the grids, and caches of the checks of values
     that repeat from row to row (dates, temperatures, choices, the rules' outcome)."""
 
     def __init__(self, actor: User | None, grids: dict[str, Division], today: dt.date):
+        super().__init__(today)
         self.actor = actor
         self.grids = grids
-        self.today = today
-        self.dates: dict[Any, dt.date | str] = {}
         self.past: dict[tuple[dt.date, dt.date | None, str], dt.date | str] = {}
         self.temperatures: dict[Any, Decimal | str] = {}
         self.symptoms: dict[str, list[str] | str] = {}
-        self.codes: dict[str, str | tuple[str]] = {}
+        # the code, or (message,) when it is wrong
+        self.place_code = cached_check(_origin_code)
         self.facts: dict[tuple[Any, ...], tuple[Any, ...]] = {}
         self.areas: dict[str, list[Any]] = {}
         self.outcomes: dict[tuple[Any, ...], tuple[Assessment, str, str]] = {}
-
-    def date(self, value: Any) -> dt.date | str | None:
-        """A date cell (a date, or text 2020-02-01, 2020/2/1, 2020年2月1日); a str is an error."""
-        if value is None or value == "":
-            return None
-        try:
-            return self.dates[value]
-        except (KeyError, TypeError):
-            pass
-        result: dt.date | str
-        if isinstance(value, dt.datetime):
-            result = value.date()
-        elif isinstance(value, dt.date):
-            result = value
-        else:
-            text = _text(value)
-            match = DATE_RE.match(text)
-            try:
-                if match is None:
-                    raise ValueError
-                result = dt.date(*(int(g) for g in match.groups()))
-            except ValueError:
-                if isinstance(value, float | int):
-                    result = _("A date is expected, not a number (format the cell as a date).")
-                else:
-                    result = _("“%(value)s” is not a date (write it as 2020-02-01).") % {
-                        "value": text[:20]
-                    }
-            if not text:
-                return None
-        self.dates[value] = result
-        return result
 
     def past_date(
         self, day: dt.date, *, field: str, label: str, not_after: dt.date | None = None
@@ -379,7 +312,7 @@ class _Checks:
             pass
         try:
             result: Decimal | str = clean_temperature(
-                value if isinstance(value, float | int) else _text(value)
+                value if isinstance(value, float | int) else text_of(value)
             )
         except ActionError as exc:
             result = exc.message
@@ -400,20 +333,6 @@ class _Checks:
             unknown = [s for s in given if SYMPTOM_LABELS.get(s, s) not in Symptom.values]
             result = _("Unknown symptom: %(value)s.") % {"value": "、".join(unknown)}
         self.symptoms[text] = result
-        return result
-
-    def place_code(self, text: str) -> str | tuple[str]:
-        """The code, or (message,) when it is wrong."""
-        try:
-            return self.codes[text]
-        except KeyError:
-            pass
-        result: str | tuple[str]
-        try:
-            result = clean_place_code(text, field="origin_code")
-        except ActionError as exc:
-            result = (exc.message,)
-        self.codes[text] = result
         return result
 
     def load_key_areas(self) -> None:
@@ -486,6 +405,10 @@ class _Checks:
         return result
 
 
+def _origin_code(text: str) -> str:
+    return clean_place_code(text, field="origin_code")
+
+
 def _find_grids(actor: User | None, codes: set[str]) -> dict[str, Division]:
     """The active grids with these codes inside the actor's jurisdiction."""
     found: dict[str, Division] = {}
@@ -508,26 +431,15 @@ def validate_rows(
 ) -> Validated:
     """Check every row of ``table``: the database checks (batched look-ups) before and after the
     row checks (:func:`check_rows`, no query). Reads, never writes."""
-    header = table.header
-    index = {name: i for i, name in enumerate(header) if name in COLUMNS}
-    missing = [c for c in REQUIRED if c not in index]
-    if missing:
-        raise FileRefused(
-            _(
-                "The file lacks the column(s) %(columns)s: the first row must hold the column "
-                "names of the template."
-            )
-            % {"columns": "、".join(missing)},
-            code="missing_columns",
-            field="file",
-        )
-    result = Validated(header=header, kind=table.kind, total=len(table.rows))
-    result.ignored_columns = [h for h in header if h and h not in index and h != REASON]
+    index, ignored = columns_of(table.header, COLUMNS, REQUIRED)
+    result = Validated(
+        header=table.header, kind=table.kind, total=len(table.rows), ignored_columns=ignored
+    )
     rows = table.rows
 
     # 1. database: the grids named in the file, and their counties' key areas (batched)
     grid_at = index[GRID]
-    codes = {_text(cells[grid_at]) for _n, cells in rows if grid_at < len(cells)}
+    codes = {text_of(cells[grid_at]) for _n, cells in rows if grid_at < len(cells)}
     checks = _Checks(actor, _find_grids(actor, codes), timezone.localdate())
     checks.load_key_areas()
 
@@ -540,9 +452,7 @@ def validate_rows(
     _against_database(
         result, out_rows, identities, keys, row_numbers, raws, errors_of, cells_of, actor
     )
-    for number in sorted(errors_of):
-        result.errors.extend(errors_of[number])
-        result.rejected.append((number, cells_of[number], errors_of[number]))
+    result.reject(errors_of, cells_of)
     return result
 
 
@@ -587,7 +497,7 @@ def check_rows(
         i_contact, i_contact_date, i_size, i_measures,
     ) = at  # fmt: skip
     resident = str(DocType.RESIDENT_ID)
-    text = str.strip if table.kind == "csv" else _text  # CSV cells are str
+    text = text_reader(table.kind)
     grids = checks.grids
     today = checks.today
     label_day, label_arrival, label_contact = (
@@ -616,19 +526,9 @@ def check_rows(
         birth_cell = cells[i_birth]
         doc_number, sex, birth = "", "", None
         if doc_type not in DOC_TYPE_VALUES:
-            problems.append(
-                (DOC_TYPE, _("Unknown document type “%(value)s”.") % {"value": doc_type_text})
-            )
+            problems.append((DOC_TYPE, unknown_doc_type(doc_type_text)))
         elif isinstance(raw_number, float) and doc_type == resident:
-            problems.append(
-                (
-                    DOC_NUMBER,
-                    _(
-                        "The ID number was typed into Excel as a number and lost its last "
-                        "digits: format the column as text and type it again."
-                    ),
-                )
-            )
+            problems.append((DOC_NUMBER, id_typed_as_number()))
         elif not sex_text and (birth_cell is None or birth_cell == "") and doc_type == resident:
             try:
                 rid = parse_resident_id(text(raw_number), today=today)
@@ -730,7 +630,9 @@ def check_rows(
         if size_cell is not None and size_cell != "":
             try:
                 size = (
-                    int(float(size_cell)) if isinstance(size_cell, float) else int(_text(size_cell))
+                    int(float(size_cell))
+                    if isinstance(size_cell, float)
+                    else int(text_of(size_cell))
                 )
             except ValueError:
                 problems.append((HOUSEHOLD_SIZE, _("Enter a number of people, such as 3.")))
@@ -846,16 +748,16 @@ def _against_database(
     the actor can see are "known": one known only in another jurisdiction is registered anew
     (``resolve_people``), so the answer never tells whether a number exists elsewhere."""
     stored: set[str] = set()
-    for i in range(0, len(keys), CHUNK):
-        stored.update(_stored_keys(keys[i : i + CHUNK]))
+    for chunk in chunks(keys):
+        stored.update(_stored_keys(chunk))
     by_type: dict[str, list[str]] = {}
     for doc_type, doc_number in result.people:
         by_type.setdefault(doc_type, []).append(doc_number)
     known: dict[tuple[str, str], tuple[int, str]] = {}
     elsewhere: set[tuple[str, str]] = set()
     for doc_type, numbers_ in by_type.items():
-        for i in range(0, len(numbers_), CHUNK):
-            for pk, doc_number, name, path in _known_people(doc_type, numbers_[i : i + CHUNK]):
+        for chunk in chunks(numbers_):
+            for pk, doc_number, name, path in _known_people(doc_type, chunk):
                 known[(doc_type, doc_number)] = (pk, name)
                 if actor is not None and not path_in_scope(actor, path):
                     elsewhere.add((doc_type, doc_number))
@@ -873,7 +775,7 @@ def _against_database(
         if (
             person is not None
             and identity not in elsewhere
-            and not _same_name(person[1], result.people[identity].name)
+            and not same_name(person[1], result.people[identity].name)
         ):
             errors_of[number] = [RowError(number, DOC_NUMBER, mismatch)]
             cells_of[number] = raw
@@ -933,10 +835,6 @@ def _paths_of(ids: list[Any]) -> list[tuple[int, str]]:
     return list(Person.objects.filter(pk__in=ids).values_list("id", "division_path"))
 
 
-def _same_name(a: str, b: str) -> bool:
-    return "".join(a.split()).casefold() == "".join(b.split()).casefold()
-
-
 # --- phase 3: writing --------------------------------------------------------------------------
 
 PERSON_COLUMNS = [
@@ -945,30 +843,10 @@ PERSON_COLUMNS = [
 ]  # fmt: skip
 
 
-ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-
-
-def _copy_text(value: Any) -> str:
-    """One value in COPY's text format."""
-    if value is None:
-        return "\\N"
-    if value.__class__ is str:
-        return value.translate(ESCAPES)
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if value is True or value is False:
-        return "t" if value else "f"
-    return str(value).translate(ESCAPES)
-
-
-def _nullable(value: Any) -> str:
-    return "\\N" if value is None else str(value)
-
-
 def _screening_line(row: Sequence[Any], esc: Any = ESCAPES) -> str:
     """A validated row as a line of COPY text: columns holding people's text are escaped;
     the others hold digits, codes, dates, numbers and JSON of codes only."""
-    n = _nullable
+    n = nullable
     return (
         f"{row[0]}\t{row[1]}\t{row[2]}\t{row[3]}\t{row[4]}\t{row[5].translate(esc)}\t"
         f"{n(row[6])}\t{row[7]}\t{row[8].translate(esc)}\t{row[9]}\t{row[10]}\t{row[11]}\t"
@@ -976,31 +854,6 @@ def _screening_line(row: Sequence[Any], esc: Any = ESCAPES) -> str:
         f"{row[17]}\t{row[18]}\t{row[19].translate(esc)}\t{n(row[20])}\t{row[21]}\t"
         f"{n(row[22])}\t{row[23].isoformat()}\n"
     )
-
-
-def _line(row: Sequence[Any]) -> str:
-    return "\t".join([_copy_text(v) for v in row]) + "\n"
-
-
-def _copy(
-    table: str,
-    columns: Sequence[str],
-    rows: Sequence[Any],
-    line: Callable[[Any], str] = _line,
-) -> None:
-    """PostgreSQL COPY FROM STDIN on the raw psycopg 3 connection, in the open transaction;
-    the text format is built here, in blocks (psycopg's per-value adaptation is slower).
-
-    psycopg's own errors (a ``UniqueViolation`` when another import wrote the same people or
-    rows meanwhile) become Django's, as for any query, so that the caller's retry on
-    ``IntegrityError`` sees them."""
-    names = ", ".join(connection.ops.quote_name(c) for c in columns)
-    sql = f"COPY {connection.ops.quote_name(table)} ({names}) FROM STDIN"
-    with connection.cursor() as cursor, connection.wrap_database_errors:
-        raw = cursor.cursor  # the psycopg cursor under Django's wrapper
-        with raw.copy(sql) as copy:
-            for i in range(0, len(rows), CHUNK):
-                copy.write("".join([line(row) for row in rows[i : i + CHUNK]]))
 
 
 def _next_ids(table: str, n: int) -> list[int]:
@@ -1022,7 +875,7 @@ def create_people(people: Sequence[NewPerson]) -> None:
         table = Person._meta.db_table
         ids = _next_ids(table, len(people))
         stamp = now.isoformat()
-        esc, n = ESCAPES, _nullable
+        esc, n = ESCAPES, nullable
         rows = []
         for pk, p in zip(ids, people, strict=True):
             p.pk = pk
@@ -1031,7 +884,7 @@ def create_people(people: Sequence[NewPerson]) -> None:
                 f"{n(p.birth_date)}\t{p.phone}\t{p.address.translate(esc)}\t{p.grid_id}\t"
                 f"{p.division_path}\t{PersonStatus.NORMAL.value}\t{stamp}\t{stamp}\n"
             )
-        _copy(table, PERSON_COLUMNS, rows, str)
+        copy_rows(table, PERSON_COLUMNS, rows, str)
         return
     objects = [
         Person(
@@ -1058,7 +911,7 @@ def copy_screenings(rows: Sequence[Sequence[Any]]) -> None:
     if not rows:
         return
     if connection.vendor == "postgresql":
-        _copy(Screening._meta.db_table, SCREENING_COLUMNS, rows, _screening_line)
+        copy_rows(Screening._meta.db_table, SCREENING_COLUMNS, rows, _screening_line)
         return
     json_at = [SCREENING_COLUMNS.index(f) for f in JSON_FIELDS]
     objects = []
@@ -1144,64 +997,23 @@ def write_rows(validated: Validated, *, actor: User | None) -> int:
 # --- the whole: a job ---------------------------------------------------------------------------
 
 
-def _digest(path: Path) -> tuple[str, int]:
-    sha = hashlib.sha256()
-    size = 0
-    with path.open("rb") as f:
-        while chunk := f.read(1 << 20):
-            sha.update(chunk)
-            size += len(chunk)
-    return sha.hexdigest(), size
-
-
-def home_path(actor: User | None) -> str:
-    return str(getattr(actor, "home_division_path", "") or "") if actor is not None else ""
-
-
-def write_rejects(job: ImportJob, validated: Validated) -> Path | None:
-    """The refused rows as a file of the same kind, with the reason in an extra column."""
-    if not validated.rejected:
-        return None
-    header = validated.header
-    drop = header.index(REASON) if REASON in header else None
-    out_header = [h for i, h in enumerate(header) if i != drop] + [REASON]
-    width = len(header)
-
-    def rows() -> Any:
-        for _number, cells, errors in validated.rejected:
-            padded = list(cells)[:width] + [""] * (width - len(cells))
-            kept = [c for i, c in enumerate(padded) if i != drop]
-            reason = "；".join(f"{e.column}：{e.reason}" for e in errors)
-            yield [*kept, reason]
-
-    stem = Path(job.filename).stem[:80] or "import"
-    path = job.directory / f"{stem}-{REASON}.{validated.kind}"
-    write_table(path, validated.kind, out_header, rows())
-    return path
-
-
-def _audit(job: ImportJob, actor: User | None, people_created: int = 0) -> None:
+def _audit(actor: User | None, job: ImportJob, changes: dict[str, Any]) -> None:
     record(
         actor=actor,
         action="screening.import",
         obj=job,
         division_path=job.division_path,
-        changes={
-            "status": [None, job.status],
-            "file": [None, job.filename],
-            "sha256": [None, job.sha256],
-            "rows": [None, job.total_rows],
-            "created": [None, job.created_count],
-            "existing": [None, job.existing_count],
-            "rejected": [None, job.rejected_count],
-            "people_created": [None, people_created],
-        },
+        changes=changes,
     )
 
 
-def _save(job: ImportJob) -> None:
-    job.finished_at = timezone.now()
-    job.save()
+IMPORT = FileImport(
+    kind=IMPORT_KIND,
+    audit=_audit,
+    counted="people_created",  # by write_rows
+    outcome=ImportOutcome,
+    log=log,
+)
 
 
 def import_screening_file(
@@ -1215,176 +1027,34 @@ def import_screening_file(
 ) -> ImportOutcome:
     """Import a screening list; the job (made if not given) records the outcome. Never
     raises for a bad file or bad rows: the outcome and the job say what happened."""
-    path = Path(path)
-    if job is None:
-        job = ImportJob.objects.create(
-            kind=IMPORT_KIND,
-            division_path=home_path(actor),
-            created_by=actor,
-            filename=filename[:200],
-            valid_only=valid_only,
-        )
-        if path.is_file() and path.stat().st_size <= MAX_BYTES:
-            path = job.keep(path)  # kept with the job, to import its valid rows later
-    job.status, job.started_at = ImportStatus.RUNNING, timezone.now()
-    job.valid_only = valid_only
-    job.heartbeat_at, job.attempts = job.started_at, job.attempts + 1  # the run's lease
-    job.save(update_fields=["status", "started_at", "valid_only", "heartbeat_at", "attempts"])
-
-    def report(done: int, total: int) -> None:
-        ImportJob.objects.filter(pk=job.pk).update(
-            processed_rows=done, total_rows=total, heartbeat_at=timezone.now()
-        )
-        if progress is not None:
-            progress(done, total)
-
-    for attempt in (1, 2):
-        try:
-            return _run(job, actor, path, filename, valid_only, report)
-        except IntegrityError:  # the same rows or people written concurrently: once more
-            if attempt == 2:
-                log.exception("import %s: concurrent writes twice", job.pk)
-        except (ActionError, OutOfJurisdiction) as exc:  # changed meanwhile (a grid retired)
-            job.status = ImportStatus.REFUSED
-            job.message = (exc.message if isinstance(exc, ActionError) else str(exc))[:500]
-            job.created_count = 0
-            with transaction.atomic():
-                _save(job)
-                _audit(job, actor)
-            return _outcome(job, None)
-        except Exception:  # never a 500: the job says it failed
-            log.exception("import %s failed", job.pk)
-            break
-    job.status = ImportStatus.FAILED
-    job.message = _("The import failed unexpectedly; nothing was written. Try again later.")
-    with transaction.atomic():
-        _save(job)
-        _audit(job, actor)
-    return _outcome(job, None)
-
-
-def _outcome(
-    job: ImportJob, rejects: Path | None, people: int = 0, seconds: dict[str, float] | None = None
-) -> ImportOutcome:
-    return ImportOutcome(
-        seconds=seconds or {},
-        total=job.total_rows,
-        created=job.created_count,
-        existing=job.existing_count,
-        rejected=job.rejected_count,
-        errors=list(job.errors),
-        rejects_path=rejects,
-        status=job.status,
-        message=job.message,
-        job_id=job.pk,
-        people_created=people,
+    return IMPORT.run(
+        validate_rows,
+        write_rows,
+        actor=actor,
+        path=path,
+        filename=filename,
+        valid_only=valid_only,
+        job=job,
+        progress=progress,
     )
-
-
-def _run(
-    job: ImportJob,
-    actor: User | None,
-    path: Path,
-    filename: str,
-    valid_only: bool,
-    report: Callable[[int, int], None],
-) -> ImportOutcome:
-    clock = time.perf_counter
-    seconds: dict[str, float] = {}
-    try:
-        start = clock()
-        table = read_table(path, filename)
-        seconds["read"] = clock() - start
-        job.sha256, job.size = _digest(path)
-        job.total_rows = len(table.rows)
-        report(0, job.total_rows)
-        start = clock()
-        validated = validate_rows(table, actor=actor, progress=report)
-        seconds["validate"] = clock() - start
-    except FileRefused as exc:
-        if not job.size and path.exists():
-            job.size = path.stat().st_size
-        job.status, job.message = ImportStatus.REFUSED, exc.message
-        with transaction.atomic():
-            _save(job)
-            _audit(job, actor)
-        return _outcome(job, None)
-    job.processed_rows = job.total_rows
-    job.existing_count = validated.existing
-    job.rejected_count = len(validated.rejected)
-    job.errors = [e.as_dict() for e in validated.errors[:ERRORS_KEPT]]
-    rejects = write_rejects(job, validated)
-    job.rejects_path = str(rejects) if rejects else ""
-    notes = []
-    if validated.ignored_columns:
-        notes.append(
-            _("Columns not in the template were ignored: %(columns)s.")
-            % {"columns": "、".join(validated.ignored_columns[:10])}
-        )
-    if validated.errors and not valid_only:
-        job.status = ImportStatus.REFUSED
-        notes.insert(
-            0,
-            _(
-                "%(n)s rows have errors, so nothing was imported. Fix them and upload the file "
-                "again, or import the valid rows only."
-            )
-            % {"n": job.rejected_count},
-        )
-        job.message = " ".join(notes)[:500]
-        with transaction.atomic():
-            _save(job)
-            _audit(job, actor)
-        return _outcome(job, rejects)
-    if validated.errors:
-        notes.insert(
-            0,
-            _("%(n)s rows with errors were left out: download them, fix them and import that file.")
-            % {"n": job.rejected_count},
-        )
-    start = clock()
-    with transaction.atomic():
-        people = write_rows(validated, actor=actor)
-        job.created_count = len(validated.rows)
-        job.status = ImportStatus.DONE
-        job.message = " ".join(notes)[:500]
-        _save(job)
-        _audit(job, actor, people)
-    seconds["write"] = clock() - start
-    log.info("import %s: %s rows, %s", job.pk, job.total_rows, seconds)
-    return _outcome(job, rejects, people, seconds)
-
-
-def rows_in(path: Path, filename: str) -> int:
-    """A quick upper bound of the data rows of an upload, to choose inline or background
-    (lines of a CSV; the sheet's height of an xlsx)."""
-    try:
-        if Path(filename).suffix.lower() == ".csv":
-            with path.open("rb") as f:
-                return sum(chunk.count(b"\n") for chunk in iter(lambda: f.read(1 << 20), b""))
-        from python_calamine import load_workbook
-
-        from fangkong.bulk.readers import check_xlsx
-
-        check_xlsx(path)
-        return int(load_workbook(str(path)).get_sheet_by_index(0).height) - 1
-    except Exception:  # an unreadable file: the import itself will say why, quickly
-        return 0
 
 
 def template_rows() -> list[list[str]]:
     """The template's instructions (second sheet): column, required, what it holds."""
-    return [[c, "是" if c in REQUIRED else "", COLUMN_HELP[c]] for c in COLUMNS]
+    return template_rows_for(COLUMNS, REQUIRED, COLUMN_HELP)
 
 
 __all__ = [
     "COLUMNS",
+    "REASON",
     "SCREENING_COLUMNS",
     "ImportOutcome",
     "Validated",
     "copy_screenings",
     "import_screening_file",
     "read_table",
+    "rows_in",
+    "template_rows",
     "validate_rows",
     "write_rows",
 ]

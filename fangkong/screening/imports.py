@@ -23,6 +23,18 @@ def _count_rows(path: Any, filename: str) -> int:
     return rows_in(path, filename)
 
 
+def _template_rows() -> list[list[str]]:
+    from fangkong.screening.importer import template_rows
+
+    return template_rows()
+
+
+def _columns() -> list[str]:
+    from fangkong.screening.importer import COLUMNS
+
+    return list(COLUMNS)
+
+
 def _background_rows() -> int:
     from fangkong.screening.importer import BACKGROUND_ROWS
 
@@ -37,5 +49,13 @@ register(
         run=_run,
         count_rows=_count_rows,
         background_rows=_background_rows(),
+        columns=_columns(),
+        template_rows=_template_rows,
+        sheet="排查名单",  # the screening list
+        title=_("Import screenings"),
+        checks=_(
+            "Every row is checked like the screening form. Importing the same file again adds "
+            "nothing; rows already imported are skipped."
+        ),
     )
 )

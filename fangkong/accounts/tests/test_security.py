@@ -491,12 +491,89 @@ def every_page(tree: Any, admin: User) -> dict[str, dict[str, Any]]:
             for name in ("import_detail", "import_progress", "import_rejects", "import_valid_only")
         },
         "bulk:screening_template": {"kind": "xlsx"},
+        "bulk:import_template": {"name": "contacts", "fmt": "xlsx"},
         **{f"care:{name}": {"pk": care.pk} for name in ("detail", "assign", "done", "cancel")},
         **{f"zeroreport:{name}": {"code": tree.grid1.code} for name in ("grid", "confirm")},
         **{
             f"zeroreport:{name}": {"code": tree.nanguan.code}
             for name in ("rollup", "dashboard", "refresh")
         },
+        **_cases_and_contacts(tree),
+    }
+
+
+def _cases_and_contacts(tree: Any) -> dict[str, dict[str, Any]]:
+    """The pages of issue #9: a fever clinic's visit that became a case with a sample, its
+    investigation with a movement, a contact at home and one handed over, a cluster."""
+    from fangkong.cases import clinic
+    from fangkong.cases.tests.factories import add_sample, make_person
+    from fangkong.medical.tests.factories import make_clinic
+    from fangkong.outbreaks.actions import detect_clusters
+    from fangkong.outbreaks.tests.fixtures import case_on, household, movement, place
+    from fangkong.tracing.tests.factories import contact_of
+
+    facility = make_clinic(tree.nanguan, name="安全页发热门诊")
+    visit = clinic.register_visit(
+        actor=None, facility=facility, person=make_person(tree.grid1), temperature="38.3",
+        symptoms=["fever"],
+    )  # fmt: skip
+    a, b = make_person(tree.grid1), make_person(tree.grid1)
+    household(tree.grid1, a, b)
+    case = case_on(tree.grid1, days=3, person=a)
+    case_on(tree.grid1, days=2, person=b)
+    cluster = detect_clusters().created[0]
+    sample = add_sample(case, "pending")
+    trip = movement(case, place(tree.nanguan, "安全页农贸市场"), case.diagnosed_at.date())
+    investigation = trip.investigation
+    near = contact_of(case, tree.grid1)
+    far = contact_of(case, tree.dongshi)
+    handover = far.handover
+    return {
+        "medical:edit": {"pk": facility.pk},
+        **{f"cases:{name}": {"pk": visit.pk} for name in ("visit", "visit_decide")},
+        **{
+            f"cases:{name}": {"pk": case.pk}
+            for name in (
+                "detail",
+                "confirm",
+                "asymptomatic",
+                "onset",
+                "exclude",
+                "discharge",
+                "death",
+                "national_report",
+                "sample_add",
+            )
+        },
+        "cases:sample_result": {"pk": sample.pk},
+        "investigation:open": {"pk": case.pk},
+        **{
+            f"investigation:{name}": {"pk": investigation.pk}
+            for name in (
+                "detail",
+                "movement_add",
+                "source_add",
+                "complete",
+                "report",
+                "docx",
+                "trajectory",
+            )
+        },
+        "investigation:movement_remove": {"pk": trip.pk},
+        **{f"tracing:{name}": {"pk": near.pk} for name in ("contact", "find", "observe", "lost")},
+        "tracing:add_contact": {"case_pk": case.pk},
+        **{
+            f"tracing:{name}": {"pk": handover.pk}
+            for name in (
+                "handover",
+                "handover_accept",
+                "handover_found",
+                "handover_observe",
+                "handover_not_found",
+            )
+        },
+        **{f"outbreaks:{name}": {"pk": cluster.pk} for name in ("cluster", "cluster_chain")},
+        "outbreaks:chain": {"pk": case.pk},
     }
 
 

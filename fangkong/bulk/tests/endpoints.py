@@ -69,6 +69,10 @@ def import_template(w: World) -> Target:
     return Target(home=w.tree.huayang, args={"kind": "xlsx"})
 
 
+def import_kind_template(w: World) -> Target:
+    return Target(home=w.tree.huayang, args={"name": "screenings", "fmt": "xlsx"})
+
+
 def import_listed(w: World) -> Target:
     return Target(home=w.tree.huayang, marker=_import_job(w).filename)
 
@@ -95,6 +99,13 @@ CASES: list[Case] = [
         OWN,
         import_template,
         reason="an empty template, nobody's data",
+    ),
+    Case(
+        "bulk:import_template",
+        "GET",
+        OWN,
+        import_kind_template,
+        reason="an empty template of an import kind, nobody's data",
     ),
     Case(
         "POST /api/imports",

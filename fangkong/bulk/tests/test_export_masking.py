@@ -115,8 +115,11 @@ def test_each_app_registers_its_own_lists_and_import_kinds() -> None:
         "passages": "fangkong.checkpoints.exports",
         "handovers": "fangkong.checkpoints.exports",
         "care": "fangkong.care.exports",
+        "cases": "fangkong.cases.exports",
+        "contacts": "fangkong.tracing.exports",
     }
     assert imports.KINDS["screenings"].run.__module__ == "fangkong.screening.imports"
+    assert imports.KINDS["contacts"].run.__module__ == "fangkong.tracing.importer"
     # a name is one list's: a second list under it is refused
     with pytest.raises(ImproperlyConfigured):
         exports.register(dataclasses.replace(exports.LISTS["people"], title="别的"))

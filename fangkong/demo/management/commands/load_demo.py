@@ -61,6 +61,21 @@ class Command(BaseCommand):
                     "check_ins": result["check_ins"],
                 }
             )
+            self.stdout.write(
+                _(
+                    "Outbreak: %(cases)s cases, %(close)s close and %(secondary)s secondary "
+                    "contacts, %(handovers)s hand-overs to the sibling county, %(clusters)s "
+                    "clusters, risk graded over %(days)s days."
+                )
+                % {
+                    "cases": result["outbreak_cases"],
+                    "close": result["outbreak_close_contacts"],
+                    "secondary": result["outbreak_secondary_contacts"],
+                    "handovers": result["outbreak_handovers"],
+                    "clusters": result["outbreak_clusters"],
+                    "days": result["outbreak_risk_grades"],
+                }
+            )
         else:
             self.stdout.write(_("The demo data is already there; using it as it is."))
         self.stdout.write(
@@ -69,4 +84,4 @@ class Command(BaseCommand):
         )
         for u in DEMO_USERS:
             who = _("%(name)s (%(title)s)") % {"name": u.full_name, "title": u.title}
-            self.stdout.write(f"  {u.username:<14} {who}")
+            self.stdout.write(f"  {u.username:<17} {who}")
