@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict, deque
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -110,7 +111,7 @@ def _case_node(
     }
 
 
-def _contact_node(row: dict[str, Any], generation: int, visible: _Scope) -> dict[str, Any]:
+def _contact_node(row: Mapping[str, Any], generation: int, visible: _Scope) -> dict[str, Any]:
     seen = visible(row["division_path"])
     return {
         "id": f"k{row['id']}",
@@ -134,10 +135,10 @@ def _walk(
     visible = _Scope(user)
     graph = _Graph(nodes={}, edges=[])
     node_of_case: dict[int, str] = {}  # case id → the node it is drawn as
-    for row in roots:
-        graph.nodes[f"c{row['id']}"] = _case_node(row, 0, visible, focus)
-        node_of_case[row["id"]] = f"c{row['id']}"
-    frontier = [row["id"] for row in roots]
+    for root in roots:
+        graph.nodes[f"c{root['id']}"] = _case_node(root, 0, visible, focus)
+        node_of_case[root["id"]] = f"c{root['id']}"
+    frontier = [root["id"] for root in roots]
     generation = 0
     while frontier and generation < MAX_GENERATIONS:
         rows = list(
@@ -153,8 +154,15 @@ def _walk(
                 "relation",
                 "division_path",
                 "became_case_id",
-                *(f"became_case__{f}" for f in CASE_FIELDS[1:]),
             )
+        )
+        # the few contacts that became cases, in a query of their own (joining the cases and
+        # their people to every contact row costs more than the rows: the benchmark's cluster)
+        became_ids = [r["became_case_id"] for r in rows if r["became_case_id"] is not None]
+        became = (
+            {c["id"]: c for c in Case.objects.filter(id__in=became_ids).values(*CASE_FIELDS)}
+            if became_ids
+            else {}
         )
         next_frontier: list[int] = []
         node_of_contact: dict[int, str] = {}
@@ -172,10 +180,7 @@ def _walk(
             if case_id is not None:
                 node_id = node_of_case.get(case_id, "")
                 if not node_id:
-                    case_row = {
-                        "id": case_id,
-                        **{f: row[f"became_case__{f}"] for f in CASE_FIELDS[1:]},
-                    }
+                    case_row = became[case_id]
                     if not visible(
                         case_row["division_path"], case_row["reporting_path"]
                     ) and visible(row["division_path"]):
