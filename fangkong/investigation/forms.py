@@ -67,6 +67,21 @@ class MovementForm(forms.Form):
     place_division = forms.ModelChoiceField(
         label=_("County"), queryset=Division.objects.none(), required=False
     )
+    # text, parsed and bounded by the action (its errors name these fields)
+    longitude = forms.CharField(
+        label=_("Longitude"),
+        required=False,
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+        help_text=_("Decimal degrees, e.g. 125.3245 (optional)."),
+    )
+    latitude = forms.CharField(
+        label=_("Latitude"),
+        required=False,
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+        help_text=_("Decimal degrees, e.g. 43.8868 (optional)."),
+    )
     transport = forms.ChoiceField(
         label=_("Transport"),
         choices=[("", "—"), *MovementTransport.choices],

@@ -179,6 +179,8 @@ def movement_add(request: HttpRequest, pk: int) -> HttpResponse:
                 kind=data["place_kind"],
                 address=data["place_address"],
                 division=data["place_division"],
+                lon=data["longitude"],
+                lat=data["latitude"],
             )
             return actions.add_movement(
                 actor=user,

@@ -152,6 +152,29 @@ def test_a_movement_with_a_new_place_then_with_a_recorded_place(inv, client_for)
     assert "2020-01-20" in detail and "2020-01-21" in detail and "欧亚卖场" in detail
 
 
+def test_a_new_place_keeps_its_coordinates_and_a_bad_one_is_answered(inv, client_for):
+    investigation = _open(inv)
+    client = client_for(inv.nanguan)
+    url = reverse("investigation:movement_add", args=[investigation.pk])
+    form = {
+        "day": "2020-01-20",
+        "place": "new",
+        "place_name": "红旗街万达广场",
+        "place_kind": "supermarket",
+        "place_division": inv.tree.nanguan.pk,
+        "protection": "none",
+        "longitude": "125.2891",
+        "latitude": "95.5",  # no such latitude
+    }
+    refused = client.post(url, form)
+    assert refused.status_code == 200
+    assert refused.context["movement_form"].errors["latitude"]
+    assert not Place.objects.exists() and not Movement.objects.exists()
+    assert client.post(url, {**form, "latitude": "43.8693"}).status_code == 302
+    place = Place.objects.get(name="红旗街万达广场")
+    assert (str(place.longitude), str(place.latitude)) == ("125.289100", "43.869300")
+
+
 def test_a_movement_outside_the_window_shows_the_window(inv, client_for):
     investigation = _open(inv)
     client = client_for(inv.nanguan)
