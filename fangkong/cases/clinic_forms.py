@@ -15,6 +15,7 @@ from fangkong.medical.models import Facility
 from fangkong.people.choices import DocType, Symptom
 from fangkong.people.forms import GridCodeField, TemperatureField
 from fangkong.regions.models import Division
+from fangkong.regions.widgets import DivisionCodeInput
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -138,7 +139,11 @@ class DecisionForm(forms.Form):
     )
     address = forms.CharField(label=_("Current address"), max_length=200, required=False)
     address_division = forms.CharField(
-        label=_("Division code of the current address"), max_length=15, required=False
+        label=_("Division code of the current address"),
+        max_length=15,
+        required=False,
+        widget=DivisionCodeInput(),
+        help_text=_("Type a name or code and pick from the list."),
     )
     onset_date = DateField(label=_("Onset date"), required=False, widget=DATE)
     occupation = forms.ChoiceField(

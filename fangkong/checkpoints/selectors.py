@@ -7,7 +7,6 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from django.db import connections
 from django.db.models import Count, Prefetch, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
@@ -15,9 +14,8 @@ from fangkong.checkpoints.choices import HandoverStatus
 from fangkong.checkpoints.models import Checkpoint, Handover, Passage, PassagePerson
 from fangkong.core.parsing import encode_moment_cursor
 from fangkong.people.idcard import InvalidIdNumber, parse_resident_id
-from fangkong.regions.choices import Level
-from fangkong.regions.models import Division
-from fangkong.regions.selectors import search_filter
+from fangkong.regions.selectors import division_labels as division_labels  # re-exported
+from fangkong.regions.selectors import search_divisions
 
 if TYPE_CHECKING:
     from fangkong.accounts.models import User
@@ -206,37 +204,6 @@ def pending_count(user: User) -> int:
     return Handover.objects.visible_to(user).filter(status=HandoverStatus.PENDING).count()
 
 
-# --- where travellers may be going -------------------------------------------------------------
-
-
-def search_destinations(user: User, query: str, *, size: int = 10) -> list[Division]:
-    """Counties, townships, villages and grids of the user's province matching ``query``
-    (name, pinyin initials or code). Destinations lie anywhere in the province, so this is not
-    limited to the user's jurisdiction; division names and codes are not personal data."""
-    query = query.strip()[:40]
-    home = getattr(user, "home_division_path", None) or ""
-    if not query:
-        return []
-    qs = Division.objects.filter(active=True, level__gte=Level.COUNTY)
-    if home:
-        qs = qs.filter(path__startswith=home.split("/")[0] + "/")
-    qs = qs.filter(search_filter(query, connections[qs.db].vendor))
-    return list(qs.order_by("level", "code")[:size])
-
-
-def division_labels(divisions: list[Division], below: str | None = None) -> dict[int, str]:
-    """ "南关区 南岭街道 华阳社区 第一网格" for each division, from one query for the ancestors.
-
-    ``below``: a path (the reader's home division); ancestors at or above it are left out, so a
-    village reads "第一网格" where a county reads "南岭街道 华阳社区 第一网格".
-    """
-    paths = {p for d in divisions for p in d.ancestor_paths()}
-    if below:
-        paths = {p for p in paths if p.startswith(below) and p != below}
-    names = dict(
-        Division.objects.filter(path__in=paths, level__gte=Level.COUNTY).values_list("path", "name")
-    )
-    return {
-        d.pk: " ".join([*(names[p] for p in d.ancestor_paths() if p in names), d.name])
-        for d in divisions
-    }
+# Where travellers may be going: any division of the province (regions/selectors.py holds the
+# search, shared with the forms that ask where a contact or a patient lives).
+search_destinations = search_divisions

@@ -327,7 +327,7 @@ def destinations(request: HttpRequest) -> HttpResponse:
     labels = selectors.division_labels(found)
     return render(
         request,
-        "checkpoints/_destination_options.html",
+        "regions/_division_options.html",
         {"options": [(d.code, labels[d.pk]) for d in found]},
     )
 

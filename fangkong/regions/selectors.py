@@ -248,3 +248,37 @@ def shows_division_codes(user: User | AnonymousUser | None) -> bool:
         return False
     home = getattr(user, "home_division", None)
     return home is None or home.level != Level.GRID
+
+
+def search_divisions(user: User, query: str, *, size: int = 10) -> list[Division]:
+    """Counties, townships, villages and grids of the user's province matching ``query``
+    (name, pinyin initials or code): a checkpoint's destination, where a contact or a patient
+    lives. They lie anywhere in the province, so this is not limited to the user's
+    jurisdiction; division names and codes are public statistical codes, not personal data."""
+    query = query.strip()[:40]
+    home = getattr(user, "home_division_path", None) or ""
+    if not query:
+        return []
+    qs = Division.objects.filter(active=True, level__gte=Level.COUNTY)
+    if home:
+        qs = qs.filter(path__startswith=home.split("/")[0] + "/")
+    qs = qs.filter(search_filter(query, connections[qs.db].vendor))
+    return list(qs.order_by("level", "code")[:size])
+
+
+def division_labels(divisions: list[Division], below: str | None = None) -> dict[int, str]:
+    """ "南关区 南岭街道 华阳社区 第一网格" for each division, from one query for the ancestors.
+
+    ``below``: a path (the reader's home division); ancestors at or above it are left out, so a
+    village reads "第一网格" where a county reads "南岭街道 华阳社区 第一网格".
+    """
+    paths = {p for d in divisions for p in d.ancestor_paths()}
+    if below:
+        paths = {p for p in paths if p.startswith(below) and p != below}
+    names = dict(
+        Division.objects.filter(path__in=paths, level__gte=Level.COUNTY).values_list("path", "name")
+    )
+    return {
+        d.pk: " ".join([*(names[p] for p in d.ancestor_paths() if p in names), d.name])
+        for d in divisions
+    }

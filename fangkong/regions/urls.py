@@ -16,5 +16,6 @@ urlpatterns = [
     path("staff/", views.staff_list, name="staff_list"),
     path("staff/<int:pk>/", views.staff_edit, name="staff_edit"),
     path("search/", views.search, name="search"),
+    path("divisions/suggest/", views.suggest, name="suggest"),
     path("map/jilin.geojson", views.geojson, name="geojson"),
 ]

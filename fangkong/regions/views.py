@@ -102,6 +102,21 @@ def division_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
+@require_http_methods(["GET"])
+def suggest(request: HttpRequest) -> HttpResponse:
+    """Divisions of the province matching what is typed in a division-code input
+    (``widgets.DivisionCodeInput``, whose field name is the parameter), as ``<option>``s."""
+    query = request.GET.get("q") or next((str(v) for v in request.GET.values() if v), "")
+    found = selectors.search_divisions(user_of(request), query)
+    labels = selectors.division_labels(found)
+    return render(
+        request,
+        "regions/_division_options.html",
+        {"options": [(d.code, labels[d.pk]) for d in found]},
+    )
+
+
+@login_required
 def search(request: HttpRequest) -> HttpResponse:
     query = (request.GET.get("q") or "").strip()[:40]
     within_code = request.GET.get("within") or ""

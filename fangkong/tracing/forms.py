@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from fangkong.core.parsing import DateField
 from fangkong.people.choices import DocType
 from fangkong.regions.models import Division
+from fangkong.regions.widgets import DivisionCodeInput
 from fangkong.tracing.actions import MAX_ADDRESS, MAX_NOTE
 from fangkong.tracing.choices import ContactKind, ContactStatus, HandoverState, Relation
 from fangkong.tracing.models import Contact
@@ -41,9 +42,11 @@ class ContactForm(forms.Form):
     residence = forms.CharField(
         label=_("Lives in (division code)"),
         max_length=CODE_MAX,
+        widget=DivisionCodeInput(),
         help_text=_(
-            "The code of the county, street, community or grid where the contact lives; a "
-            "contact living in another county is handed over to it."
+            "Type the name or code of the county, street, community or grid where the contact "
+            "lives and pick from the list; a contact living in another county is handed over "
+            "to it."
         ),
     )
     relation = forms.ChoiceField(label=_("Relation to the case"), choices=Relation.choices)

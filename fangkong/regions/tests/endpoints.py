@@ -133,6 +133,12 @@ CASES: list[Case] = [
     Case("regions:search", "GET", LIST, division_listed),
     Case("regions:search", "GET", SCOPED, search_within, variant="within"),
     Case(
+        "regions:suggest",
+        "GET",
+        OWN,
+        reason="division names and codes of the whole province, nobody's data",
+    ),
+    Case(
         "regions:geojson",
         "GET",
         OWN,

@@ -218,3 +218,35 @@ def test_the_search_box_hint_is_short_enough_for_a_phone(
         (placeholder,) = re.findall(r'name="q"[^>]*placeholder="([^"]*)"', page)
         # about 12 Chinese characters fit a 390 px wide screen beside the button
         assert 0 < len(placeholder) <= 12, placeholder
+
+
+# --- where someone lives: the division-code input's suggestions --------------------------------
+
+
+def test_a_division_code_input_suggests_divisions_of_the_whole_province(
+    tree: SimpleNamespace, make_user: Callable[..., User], client_for: Callable[[User], Client]
+) -> None:
+    # given the health commission of 南关区, adding a contact who lives in 昌邑区
+    health = make_user(tree.nanguan, roles=[Role.HEALTH_COMMISSION])
+    client = client_for(health)
+    form = client.get(f"/tracing/cases/{_any_case(tree).pk}/contacts/new/").content.decode()
+    # the input asks for suggestions as it is typed, into its own list
+    assert 'list="id_residence-suggest"' in form and '<datalist id="id_residence-suggest">' in form
+
+    # when "东市场" is typed (the input's name is the parameter), by name, then by code
+    by_name = client.get("/divisions/suggest/", {"residence": "东市场"}).content.decode()
+    by_code = client.get("/divisions/suggest/", {"residence": tree.dongshi.code}).content.decode()
+
+    # then the community of the other county is offered with its place in the tree
+    for answer in (by_name, by_code):
+        assert f'<option value="{tree.dongshi.code}">' in answer
+        assert "昌邑区" in answer and "东市场社区" in answer
+    # nothing typed, nothing offered; not logged in, the login page
+    assert "<option" not in client.get("/divisions/suggest/", {"residence": ""}).content.decode()
+    assert Client().get("/divisions/suggest/", {"residence": "东市场"}).status_code == 302
+
+
+def _any_case(tree: SimpleNamespace) -> Any:
+    from fangkong.tracing.tests.factories import tracing_case
+
+    return tracing_case(tree.grid1)
