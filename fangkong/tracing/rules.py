@@ -51,12 +51,15 @@ def classify_contact(
             code="exposure_future",
             field="last_exposure",
         )
-    if isolated_on is not None and first_exposure > isolated_on:
+    # nobody meets the case after its isolation: a contact of the case may not be exposed
+    # beyond that day (a secondary contact met the close contact, who is not isolated then)
+    beyond = first_exposure if secondary else last_exposure
+    if isolated_on is not None and beyond > isolated_on:
         raise ActionError(
             _("The exposure (%(day)s) is after the case was isolated (%(isolated)s).")
-            % {"day": first_exposure.isoformat(), "isolated": isolated_on.isoformat()},
+            % {"day": beyond.isoformat(), "isolated": isolated_on.isoformat()},
             code="exposure_after_isolation",
-            field="first_exposure",
+            field="first_exposure" if beyond == first_exposure else "last_exposure",
         )
     until = last_exposure + dt.timedelta(days=CONTACT_OBSERVATION_DAYS)
     if secondary:

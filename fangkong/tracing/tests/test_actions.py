@@ -111,6 +111,30 @@ def test_exposure_after_the_isolation_is_refused(tr: SimpleNamespace) -> None:
     assert days_ago(1).isoformat() in error.message
 
 
+def test_exposure_lasting_beyond_the_isolation_is_refused(tr: SimpleNamespace) -> None:
+    # the case was isolated yesterday: an exposure from three days ago until today cannot be
+    error = _refused(
+        "exposure_after_isolation",
+        lambda: contact_of(
+            tr.case,
+            tr.tree.grid2,
+            actor=tr.health,
+            first_exposure=days_ago(3),
+            last_exposure=days_ago(0),
+        ),
+    )
+    assert error.field == "last_exposure" and days_ago(1).isoformat() in error.message
+    # until the day of the isolation it is a close contact
+    contact = contact_of(
+        tr.case,
+        tr.tree.grid2,
+        actor=tr.health,
+        first_exposure=days_ago(3),
+        last_exposure=days_ago(1),
+    )
+    assert contact.kind == ContactKind.CLOSE
+
+
 def test_exposure_in_the_wrong_order_is_refused(tr: SimpleNamespace) -> None:
     _refused(
         "exposure_order",
