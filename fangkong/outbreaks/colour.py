@@ -58,6 +58,7 @@ TRACED = (
     ContactStatus.FOUND,
     ContactStatus.OBSERVING,
     ContactStatus.HANDED_OVER,
+    ContactStatus.LOST,  # 失联: exactly whom a checkpoint must stop, until the 14 days are over
 )
 RANK = {Colour.RED: 0, Colour.YELLOW: 1, Colour.GREEN: 2}
 

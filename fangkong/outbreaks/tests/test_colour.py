@@ -84,6 +84,20 @@ def test_a_close_contact_being_traced_is_red_by_the_id_typed(tree: SimpleNamespa
     assert str(timezone.localdate() + dt.timedelta(days=12)) in fact.text
 
 
+def test_a_close_contact_not_found_stays_red_for_the_checkpoint(tree: SimpleNamespace) -> None:
+    # given a close contact recorded as not found (失联) by the investigating county
+    case = make_case(tree.grid1)
+    number = id_number()
+    contact(case, doc_number=number, status=ContactStatus.LOST)
+
+    # when they turn up at a checkpoint and their ID number is looked up
+    key = (DocType.RESIDENT_ID, number)
+    fact = colour_for([key], timezone.localdate())[key]
+
+    # then red until the end of their observation period, not green
+    assert fact.colour == Colour.RED
+
+
 def test_a_close_contact_released_or_past_observation_is_green(tree: SimpleNamespace) -> None:
     case = make_case(tree.grid1)
     released, past = make_person(tree.grid1), make_person(tree.grid1)
