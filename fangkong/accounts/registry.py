@@ -76,7 +76,8 @@ WORKBENCH_NOTES = {
     ),
     Role.PUBLICITY_OFFICE: _(
         "As the publicity office you see the division tree and each day's daily report figures "
-        "by division, for what may be said in public."
+        "by division, for what may be said in public, and the public trajectory notice of each "
+        "investigated case (行程轨迹): sex, age, community, places and times, ready to copy."
     ),
     Role.SYSADMIN: _(
         "As the system administrator you create and deactivate user accounts and API tokens in "

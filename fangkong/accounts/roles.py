@@ -244,6 +244,7 @@ CLINIC_WORK: list[StrEnum] = [
 ]
 TRACING_VIEW: list[StrEnum] = [
     InvestigationPerm.VIEW_INVESTIGATION,
+    InvestigationPerm.VIEW_TRAJECTORY,
     InvestigationPerm.VIEW_PLACE,
     TracingPerm.VIEW_CONTACT,
     TracingPerm.VIEW_HANDOVER,
@@ -263,6 +264,7 @@ TRACING_WORK: list[StrEnum] = [
     BulkPerm.VIEW_IMPORTJOB,
 ]
 COLOUR: list[StrEnum] = [OutbreaksPerm.LOOKUP_COLOUR]
+NOTICES: list[StrEnum] = [InvestigationPerm.VIEW_TRAJECTORY]
 for _role, _perms in {
     Role.CLINIC_STAFF: [*FACILITIES_VIEW, *CASES_VIEW, *CLINIC_WORK, *COLOUR],
     Role.HEALTH_COMMISSION: [
@@ -285,6 +287,8 @@ for _role, _perms in {
     Role.CITY_COMMAND: [*FACILITIES_VIEW, *CASES_VIEW, *TRACING_VIEW, *COLOUR],
     Role.PROVINCE_COMMAND: [*FACILITIES_VIEW, *CASES_VIEW, *TRACING_VIEW, *COLOUR],
     Role.CHECKPOINT_STAFF: COLOUR,
+    # the public trajectory notices (行程轨迹), for release: no name, number or home address
+    Role.PUBLICITY_OFFICE: NOTICES,
 }.items():
     ROLE_PERMISSIONS[_role] = [*ROLE_PERMISSIONS[_role], *_perms]
 

@@ -107,6 +107,8 @@ class Investigation(models.Model):
         verbose_name = _("epidemiological investigation")
         verbose_name_plural = _("epidemiological investigations")
         ordering = ["-started_at", "-id"]
+        # the publicity office reads the public notices, not the investigations
+        permissions = [("view_trajectory", "Can read the public trajectory notices")]
         indexes = [
             models.Index(
                 fields=["division_path", "status", "id"],

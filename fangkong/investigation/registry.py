@@ -24,11 +24,17 @@ AUDIT_LABELS = {
 
 MENU = [
     MenuItem(
+        _("Trajectory notices"),
+        "investigation:notices",
+        InvestigationPerm.VIEW_TRAJECTORY,
+        weight=48,
+    ),
+    MenuItem(
         _("Investigations"),
         "investigation:list",
         InvestigationPerm.VIEW_INVESTIGATION,
         weight=44,
-    )
+    ),
 ]
 
 

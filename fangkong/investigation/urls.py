@@ -15,4 +15,5 @@ urlpatterns = [
     path("<int:pk>/report/", views.investigation_report, name="report"),
     path("<int:pk>/report.docx", views.investigation_docx, name="docx"),
     path("<int:pk>/trajectory/", views.trajectory, name="trajectory"),
+    path("notices/", views.notices, name="notices"),
 ]

@@ -336,10 +336,34 @@ def investigation_docx(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
+def notices(request: HttpRequest) -> HttpResponse:
+    """The publicity office's list: the investigations of its area as the public knows a case
+    (county, day of diagnosis, sex, age), each with its notice; no name, number or address."""
+    require(request, InvestigationPerm.VIEW_TRAJECTORY)
+    page = selectors.keyset_page(
+        selectors.investigations_for(user_of(request), selectors.Filters()),
+        after=parse_id(request.GET.get("after"), field="after"),
+        size=PAGE,
+    )
+    rows = [
+        {
+            "investigation": i,
+            "county": i.case.county.name,
+            "diagnosed": i.case.diagnosed_at,
+            "sex": i.case.person.get_sex_display(),
+            "age": documents.age_of(i.case.person.birth_date, i.case.diagnosed_at.date()),
+        }
+        for i in page.items
+    ]
+    return render(request, "investigation/notices.html", {"page": page, "rows": rows})
+
+
+@login_required
+@require_GET
 def trajectory(request: HttpRequest, pk: int) -> HttpResponse:
     """The public trajectory notice, ready to copy; ``?n=`` is the case's number in the day's
     release ("病例3")."""
-    require(request, InvestigationPerm.VIEW_INVESTIGATION)
+    require(request, InvestigationPerm.VIEW_TRAJECTORY)
     investigation = _investigation(request, pk)
     number = parse_int(request.GET.get("n"), field="n", min_value=1, max_value=9999) or 1
     return render(

@@ -7,6 +7,7 @@ database, which each test rolls back.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import secrets
@@ -525,8 +526,10 @@ def _cases_and_contacts(tree: Any) -> dict[str, dict[str, Any]]:
     sample = add_sample(case, "pending")
     trip = movement(case, place(tree.nanguan, "安全页农贸市场"), case.diagnosed_at.date())
     investigation = trip.investigation
-    near = contact_of(case, tree.grid1)
-    far = contact_of(case, tree.dongshi)
+    # exposed until the day the case was isolated
+    met = {"first_exposure": trip.day - dt.timedelta(days=1), "last_exposure": trip.day}
+    near = contact_of(case, tree.grid1, **met)
+    far = contact_of(case, tree.dongshi, **met)
     handover = far.handover
     return {
         "medical:edit": {"pk": facility.pk},

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.urls import reverse
+
 from fangkong.cases.models import Case as CaseRecord
 from fangkong.cases.tests.factories import make_case
 from fangkong.core.tests.endpoints import LIST, OWN, SCOPED, Case, Target, World
@@ -66,6 +68,14 @@ def investigation_listed(w: World) -> Target:
     return Target(home=w.tree.huayang, marker=investigation.get_absolute_url())
 
 
+def notice_listed(w: World) -> Target:
+    investigation = _investigation(w)
+    return Target(
+        home=w.tree.huayang,
+        marker=reverse("investigation:trajectory", args=[investigation.pk]),
+    )
+
+
 def movement_form(w: World) -> Target:
     target = investigation_record(w)
     investigation = Investigation.objects.get(pk=target.args["pk"])
@@ -123,6 +133,7 @@ CASES: list[Case] = [
     Case("investigation:report", "GET", SCOPED, investigation_record),
     Case("investigation:docx", "GET", SCOPED, investigation_record),
     Case("investigation:trajectory", "GET", SCOPED, investigation_record),
+    Case("investigation:notices", "GET", LIST, notice_listed),
     # REST API: investigation
     Case("GET /api/investigations/{pk}", "GET", SCOPED, investigation_record),
     Case("POST /api/cases/{case_id}/investigation", "POST", SCOPED, case_api, ok=(201,)),

@@ -13,6 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from fangkong.accounts.roles import Role
 from fangkong.audit.models import AuditEvent
 from fangkong.investigation import actions
 from fangkong.investigation.choices import MovementTransport, PlaceKind
@@ -312,3 +313,34 @@ def test_command_office_reads_but_does_not_write(inv, client_for):
         reverse("investigation:complete", args=[investigation.pk]), {"conclusion": "x"}
     )
     assert response.status_code == 403
+
+
+def test_the_publicity_office_reads_the_notices_and_nothing_else(inv, make_user, client_for):
+    # given an investigated case with a movement, and the province's publicity office
+    investigation = _open(inv)
+    client_for(inv.nanguan).post(
+        reverse("investigation:movement_add", args=[investigation.pk]),
+        {
+            "day": "2020-01-20",
+            "place": "new",
+            "place_name": "欧亚卖场",
+            "place_kind": "supermarket",
+            "place_division": inv.tree.nanguan.pk,
+            "protection": "none",
+        },
+    )
+    publicity = client_for(make_user(inv.tree.province, roles=[Role.PUBLICITY_OFFICE]))
+
+    # when it opens its list of notices, then a notice
+    listed = publicity.get(reverse("investigation:notices")).content.decode()
+    notice_url = reverse("investigation:trajectory", args=[investigation.pk])
+    notice = publicity.get(notice_url).content.decode()
+
+    # then the case is listed and its notice gives the place, never the name or number
+    person = investigation.case.person
+    assert notice_url in listed and "南关区" in listed
+    assert "欧亚卖场" in notice
+    for secret in (person.name, person.doc_number, investigation.case.number):
+        assert secret not in listed and secret not in notice
+    # and the investigation itself stays closed to it
+    assert publicity.get(investigation.get_absolute_url()).status_code == 403

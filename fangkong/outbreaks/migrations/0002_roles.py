@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("outbreaks", "0001_initial"),
         ("tracing", "0001_initial"),
-        ("investigation", "0001_initial"),
+        ("investigation", "0002_trajectory_permission"),
         ("cases", "0002_initial"),
         ("medical", "0001_initial"),
         # after every app's role permissions so far
