@@ -57,14 +57,20 @@ CLINIC_KINDS = (FacilityKind.FEVER_CLINIC, FacilityKind.DESIGNATED_HOSPITAL)
 # --- reading what a visit starts from -------------------------------------------------------
 
 
-def find_person(user: User | AnonymousUser, doc_number: str) -> Person | None:
-    """The person with this document number among those the user may see (a resident ID is
-    normalised first: 15 digits become 18, a lower-case x an X); None when none."""
+def _document_number(doc_number: str) -> str:
+    """A typed document number as stored: spaces and full-width characters gone, a resident ID
+    normalised (15 digits become 18, a lower-case x an X)."""
     number = normalise(" ".join((doc_number or "").split()))[:40]
-    if not number:
-        return None
     with contextlib.suppress(InvalidIdNumber):
         number = parse_resident_id(number).number
+    return number
+
+
+def find_person(user: User | AnonymousUser, doc_number: str) -> Person | None:
+    """The person with this document number among those the user may see; None when none."""
+    number = _document_number(doc_number)
+    if not number:
+        return None
     return (
         Person.objects.visible_to(user)
         .select_related("grid")
@@ -572,9 +578,5 @@ def register_patient(
 
 def find_person_any(doc_number: str) -> Person | None:
     """As :func:`find_person`, for the system itself (no jurisdiction)."""
-    from fangkong.accounts.models import User as _User  # noqa: F401 - typing only
-
-    number = normalise(" ".join((doc_number or "").split()))[:40]
-    with contextlib.suppress(InvalidIdNumber):
-        number = parse_resident_id(number).number
+    number = _document_number(doc_number)
     return Person.objects.filter(doc_number=number).order_by("-id").first() if number else None
