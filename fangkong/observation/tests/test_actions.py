@@ -155,8 +155,10 @@ def test_a_second_check_in_the_same_day_is_refused(tree: SimpleNamespace, worker
         ({"temperature": "42.1"}, "temperature_out_of_range"),
         ({"temperature": ""}, "bad_temperature"),
         ({"symptoms": ["hiccups"]}, "bad_symptom"),
-        ({"day": timezone.localdate() + dt.timedelta(days=1)}, "future_date"),
-        ({"day": timezone.localdate() - dt.timedelta(days=5)}, "day_outside_observation"),
+        # days counted from today when the test runs (not when it is collected: a run that
+        # crosses midnight would make "tomorrow" today)
+        ({"day": 1}, "future_date"),
+        ({"day": -5}, "day_outside_observation"),
         ({"client_uuid": "1234"}, "bad_uuid"),
         ({"client_uuid": None}, "bad_uuid"),
     ],
@@ -166,6 +168,8 @@ def test_a_bad_check_in_is_refused_and_writes_nothing(
 ) -> None:
     observation = observe(tree.grid1, exposure_days_ago=2)  # started two days ago
     data: dict[str, object] = {"temperature": "36.5", "client_uuid": uuid.uuid4(), **values}
+    if isinstance(data.get("day"), int):
+        data["day"] = timezone.localdate() + dt.timedelta(days=int(data["day"]))  # type: ignore[call-overload]
     before = (CheckIn.objects.count(), AuditEvent.objects.count())
     with pytest.raises(ActionError) as refused:
         actions.record_check_in(actor=worker, observation=observation, **data)  # type: ignore[arg-type]
