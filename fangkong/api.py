@@ -18,12 +18,14 @@ from fangkong.core.api import (
 )
 from fangkong.investigation.api import router as investigation_router
 from fangkong.medical.api import router as medical_router
+from fangkong.medical_staff.api import router as medical_staff_router
 from fangkong.observation.api import router as observation_router
 from fangkong.outbreaks.api import router as outbreaks_router
 from fangkong.people.api import router as people_router
 from fangkong.regions.api import router as regions_router
 from fangkong.screening.api import router as screening_router
 from fangkong.tracing.api import router as tracing_router
+from fangkong.treatment.api import router as treatment_router
 from fangkong.zeroreport.api import router as zeroreport_router
 
 api = FangkongAPI(
@@ -50,8 +52,10 @@ api.add_router("/", screening_router)
 api.add_router("/", observation_router)
 api.add_router("/", zeroreport_router)
 api.add_router("/", medical_router)
+api.add_router("/", medical_staff_router)
 api.add_router("/", clinic_router)
 api.add_router("/", cases_router)
+api.add_router("/", treatment_router)
 api.add_router("/", investigation_router)
 api.add_router("/", tracing_router)
 api.add_router("/", outbreaks_router)

@@ -79,6 +79,8 @@ INSTALLED_APPS = [
     "fangkong.investigation",
     "fangkong.tracing",
     "fangkong.outbreaks",
+    "fangkong.treatment",
+    "fangkong.medical_staff",
     "fangkong.bulk",
     "fangkong.demo",
 ]

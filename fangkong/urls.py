@@ -15,6 +15,8 @@ urlpatterns = [
     path("", include("fangkong.observation.urls")),
     path("zero/", include("fangkong.zeroreport.urls")),
     path("facilities/", include("fangkong.medical.urls")),
+    path("medical-staff/", include("fangkong.medical_staff.urls")),
+    path("treatment/", include("fangkong.treatment.urls")),
     path("cases/", include("fangkong.cases.urls")),
     path("investigations/", include("fangkong.investigation.urls")),
     path("tracing/", include("fangkong.tracing.urls")),

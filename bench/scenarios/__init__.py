@@ -17,11 +17,13 @@ SCENARIOS: dict[str, str] = {
     "divisions": "bench.scenarios.divisions",
     "gridops": "bench.scenarios.gridops",
     "cases": "bench.scenarios.cases",
+    "allocation": "bench.scenarios.allocation",
+    "beds": "bench.scenarios.beds",
 }
 
 # Scenarios whose data cannot share a database with the others get their own: the database
 # BENCH_DATABASE_URL names, with ``_<name>`` appended (gridops adds its own grids and people).
-OWN_DATABASE = {"gridops", "cases"}
+OWN_DATABASE = {"gridops", "cases", "beds"}
 
 
 @dataclass

@@ -58,13 +58,15 @@ WORKBENCH_NOTES = {
         "As the health commission you follow the cases of your area against the 2-hour reporting "
         "clock, investigate each case (流调), trace its close contacts into observation, accept "
         "the contacts other counties hand over to you, and watch clusters and risk grades. "
-        "Beds and transfers are not here yet."
+        "You admit patients to the nearest free bed of the right type or place the waiting ones "
+        "all at once by a plan, transfer them up and down, and watch the free beds."
     ),
     Role.CLINIC_STAFF: _(
         "As a fever clinic you register every patient you see, referred or walking in, with the "
         "history filled in from screenings, observations and checkpoints; you decide home "
         "observation or a suspected case isolated on the spot, report it, and record samples "
-        "and results. Beds and transfers are not here yet."
+        "and results. As a hospital you accept or refuse the patients sent to you, record their "
+        "transport and arrival, see your wards' beds, and keep your staff's roster."
     ),
     Role.SUPPLIES_OFFICER: _(
         "As a supplies officer you see the care requests for food, daily necessities and "

@@ -20,12 +20,14 @@ from fangkong.cases.permissions import CasesPerm
 from fangkong.checkpoints.permissions import CheckpointsPerm
 from fangkong.investigation.permissions import InvestigationPerm
 from fangkong.medical.permissions import MedicalPerm
+from fangkong.medical_staff.permissions import MedicalStaffPerm
 from fangkong.observation.permissions import ObservationPerm
 from fangkong.outbreaks.permissions import OutbreaksPerm
 from fangkong.people.permissions import PeoplePerm
 from fangkong.regions.permissions import RegionsPerm
 from fangkong.screening.permissions import ScreeningPerm
 from fangkong.tracing.permissions import TracingPerm
+from fangkong.treatment.permissions import TreatmentPerm
 from fangkong.zeroreport.permissions import ZeroReportPerm
 
 
@@ -289,6 +291,52 @@ for _role, _perms in {
     Role.CHECKPOINT_STAFF: COLOUR,
     # the public trajectory notices (行程轨迹), for release: no name, number or home address
     Role.PUBLICITY_OFFICE: NOTICES,
+}.items():
+    ROLE_PERMISSIONS[_role] = [*ROLE_PERMISSIONS[_role], *_perms]
+
+# Medical treatment (issue #10): the health commission (its medical treatment group, 医疗救治组)
+# orders admissions and transfers and runs allocations; the receiving facility's staff accept or
+# refuse; both record the transport; command offices watch orders and beds.
+TREATMENT_VIEW: list[StrEnum] = [TreatmentPerm.VIEW_ORDER, TreatmentPerm.VIEW_STAY]
+for _role, _perms in {
+    Role.CLINIC_STAFF: [
+        *TREATMENT_VIEW,
+        TreatmentPerm.RECEIVE_ORDER,
+        TreatmentPerm.CHANGE_TRANSPORT,
+    ],
+    Role.HEALTH_COMMISSION: [
+        *TREATMENT_VIEW,
+        TreatmentPerm.ADD_ORDER,
+        TreatmentPerm.RECEIVE_ORDER,
+        TreatmentPerm.CHANGE_TRANSPORT,
+        TreatmentPerm.CHANGE_POLICY,
+    ],
+    Role.COUNTY_COMMAND: TREATMENT_VIEW,
+    Role.CITY_COMMAND: TREATMENT_VIEW,
+    Role.PROVINCE_COMMAND: TREATMENT_VIEW,
+}.items():
+    ROLE_PERMISSIONS[_role] = [*ROLE_PERMISSIONS[_role], *_perms]
+
+
+# Medical staff (医护人员, issue #10 point 8): rosters and rotation, exposures, family care.
+MEDICAL_STAFF_VIEW: list[StrEnum] = [
+    MedicalStaffPerm.VIEW_STAFF,
+    MedicalStaffPerm.VIEW_EXPOSURE,
+    MedicalStaffPerm.VIEW_FAMILYCARE,
+]
+MEDICAL_STAFF_MANAGE: list[StrEnum] = [
+    MedicalStaffPerm.ADD_STAFF,
+    MedicalStaffPerm.CHANGE_STAFF,
+    MedicalStaffPerm.MANAGE_ROSTER,
+    MedicalStaffPerm.ADD_EXPOSURE,
+    MedicalStaffPerm.ADD_FAMILYCARE,
+]
+for _role, _perms in {
+    Role.CLINIC_STAFF: [*MEDICAL_STAFF_VIEW, *MEDICAL_STAFF_MANAGE],
+    Role.HEALTH_COMMISSION: [*MEDICAL_STAFF_VIEW, *MEDICAL_STAFF_MANAGE],
+    Role.COUNTY_COMMAND: MEDICAL_STAFF_VIEW,
+    Role.CITY_COMMAND: MEDICAL_STAFF_VIEW,
+    Role.PROVINCE_COMMAND: MEDICAL_STAFF_VIEW,
 }.items():
     ROLE_PERMISSIONS[_role] = [*ROLE_PERMISSIONS[_role], *_perms]
 

@@ -124,6 +124,18 @@ def case_reported_hooks() -> list[Any]:
     return [hook for _app, hooks in collect("ON_CASE_REPORTED") for hook in hooks]
 
 
+def case_closed_hooks() -> list[Any]:
+    """The functions other apps run when a case leaves care (discharged, died, excluded): their
+    ``ON_CASE_CLOSED``, called with ``(case, end, actor)`` where ``end`` is ``"discharged"``,
+    ``"died"`` or ``"excluded"`` (treatment ends the stay and frees the bed)."""
+    return [hook for _app, hooks in collect("ON_CASE_CLOSED") for hook in hooks]
+
+
+def _closed(case: Case, end: str, actor: User | None) -> None:
+    for hook in case_closed_hooks():
+        hook(case, end, actor)
+
+
 @transaction.atomic
 def report_case(
     *,
@@ -382,6 +394,7 @@ def exclude_case(*, actor: User | None, case: Case, note: str = "") -> Case:
         Person.objects.filter(pk=case.person_id, status=PersonStatus.CASE).update(
             status=PersonStatus.NORMAL, status_since=timezone.now()
         )
+    _closed(case, "excluded", actor)
     return case
 
 
@@ -426,6 +439,7 @@ def discharge_case(
         kind=Kind.HOME,
     )
     _event(case, "observation", actor, observation.last_day.isoformat())
+    _closed(case, "discharged", actor)
     return case
 
 
@@ -437,13 +451,64 @@ def record_death(
     _check_scope(actor, case)
     rules.check_death(case.category, case.outcome, died_on, case.diagnosed_at, timezone.localdate())
     note = _text(note, field="note", limit=300)
-    return _step(
+    case = _step(
         actor,
         case,
         "cases.death",
         "died",
         {"outcome": (case.outcome, CaseOutcome.DIED), "died_on": (None, died_on)},
         note,
+    )
+    _closed(case, "died", actor)
+    return case
+
+
+@transaction.atomic
+def change_severity(*, actor: User | None, case: Case, severity: str) -> Case:
+    """The clinical severity of a confirmed case changed (it worsens or recovers)."""
+    case = _locked(case)
+    _check_scope(actor, case)
+    severity = _choice(severity, Severity, field="severity")
+    if case.category != Category.CONFIRMED or not case.is_open:
+        raise ActionError(
+            _("Only an open confirmed case has a clinical severity to change."),
+            code="not_confirmed",
+            field="severity",
+        )
+    if severity == case.severity:
+        return case
+    return _step(actor, case, "cases.severity", "severity", {"severity": (case.severity, severity)})
+
+
+def record_treatment(
+    *, actor: User | None, case: Case, facility: Facility, admitted: bool, detail: str = ""
+) -> Case:
+    """The treatment app's part of a case: the facility that accepted the patient becomes
+    responsible for it (first diagnosis stays responsible until then), and on arrival the case is
+    admitted. Called inside treatment's actions, which check the actor's side (the receiving
+    facility may lie outside the patient's county)."""
+    case = _locked(case)
+    changes: dict[str, Any] = {}
+    if case.responsible_facility_id != facility.pk:
+        changes["responsible_facility"] = (case.responsible_facility, facility)
+    treating = "" if facility.division_path == case.reporting_path else facility.division_path
+    if case.treating_path != treating:
+        changes["treating_path"] = (case.treating_path or None, treating)
+        Sample.objects.filter(case=case).update(treating_path=treating)
+    if admitted:
+        if case.outcome != CaseOutcome.ADMITTED:
+            changes["outcome"] = (case.outcome, CaseOutcome.ADMITTED)
+        if case.isolated_at is None:
+            changes["isolated_at"] = (None, timezone.now())
+    if not changes:
+        return case
+    return _step(
+        actor,
+        case,
+        "cases.admitted" if admitted else "cases.responsible",
+        "admitted" if admitted else "responsible",
+        changes,
+        detail or facility.name,
     )
 
 
@@ -479,11 +544,16 @@ def mark_reported(*, actor: User | None, case: Case, at: dt.datetime | None = No
 def _reporter(actor: User | None, case: Case) -> bool:
     from fangkong.core.jurisdiction import path_in_scope
 
-    return actor is None or path_in_scope(actor, case.reporting_path)
+    return (
+        actor is None
+        or path_in_scope(actor, case.reporting_path)
+        or bool(case.treating_path and path_in_scope(actor, case.treating_path))
+    )
 
 
 def _check_scope(actor: User | None, case: Case) -> None:
-    """The county of the address and the reporting clinic's side may both work the case."""
+    """The county of the address, the reporting clinic's side and the facility treating the
+    patient may all work the case."""
     if not _reporter(actor, case):
         ensure_in_scope(actor, case.division_path)
 
@@ -537,6 +607,7 @@ def add_sample(
                 case=case,
                 division_path=case.division_path,
                 reporting_path=case.reporting_path,
+                treating_path=case.treating_path,
                 sample_type=sample_type,
                 sampled_at=sampled_at,
                 laboratory=laboratory,

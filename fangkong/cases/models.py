@@ -131,13 +131,15 @@ class Case(models.Model):
     Two jurisdictions see it (``TwoSidedQuerySet``): the one of the current address
     (``division_path``, where the case is counted, investigated and graded) and the one of the
     reporting unit (``reporting_path``, the clinic that saw the patient first). The first clinic
-    stays responsible (``responsible_facility``) until another facility accepts a transfer.
+    stays responsible (``responsible_facility``) until another facility accepts a transfer
+    (issue #10); from then the facility treating the patient sees and works the case too
+    (``treating_path``, empty until then).
     ``report_due_at`` is ``diagnosed_at`` + 2 h: a case not marked ``national_reported_at`` by
     then is overdue. Every change of category and outcome is an action in ``cases/actions.py``
     with its rule in ``cases/rules.py``, kept as a :class:`CaseEvent`.
     """
 
-    scope_path_fields = ("division_path", "reporting_path")
+    scope_path_fields = ("division_path", "reporting_path", "treating_path")
     scope_path_field = "division_path"
 
     number = models.CharField(_("case number"), max_length=20, unique=True)
@@ -188,6 +190,9 @@ class Case(models.Model):
         related_name="+",
     )
     reporting_path = models.CharField(_("reporting unit path"), max_length=128)
+    treating_path = models.CharField(
+        _("treating facility path"), max_length=128, blank=True, default=""
+    )
     reporting_doctor = models.CharField(_("reporting doctor"), max_length=50)
     responsible_facility = models.ForeignKey(
         "medical.Facility",
@@ -229,6 +234,12 @@ class Case(models.Model):
                 fields=["reporting_path", "id"],
                 name="case_reporting_path_idx",
                 opclasses=["varchar_pattern_ops", "int8_ops"],
+            ),
+            models.Index(
+                fields=["treating_path", "id"],
+                name="case_treating_path_idx",
+                opclasses=["varchar_pattern_ops", "int8_ops"],
+                condition=~models.Q(treating_path=""),
             ),
             models.Index(fields=["county", "category", "diagnosed_at"], name="case_county_idx"),
             models.Index(fields=["person"], name="case_person_idx"),
@@ -299,9 +310,10 @@ class Sample(models.Model):
     """A sample (标本) taken from a person and its laboratory result. ``number`` is the sample's
     barcode, unique, by which a laboratory posts its result through the API. Like its case it
     is seen from both sides (``division_path``: the case's address; ``reporting_path``: the
-    reporting clinic's, whose laboratory usually tests it; ADR 0015)."""
+    reporting clinic's, whose laboratory usually tests it; ADR 0015), and by the facility
+    treating the patient (``treating_path``, the case's)."""
 
-    scope_path_fields = ("division_path", "reporting_path")
+    scope_path_fields = ("division_path", "reporting_path", "treating_path")
     scope_path_field = "division_path"
 
     number = models.CharField(_("sample number"), max_length=32, unique=True)
@@ -318,6 +330,9 @@ class Sample(models.Model):
     )
     division_path = models.CharField(_("division path"), max_length=128)
     reporting_path = models.CharField(_("reporting unit path"), max_length=128, default="")
+    treating_path = models.CharField(
+        _("treating facility path"), max_length=128, blank=True, default=""
+    )
     sample_type = models.CharField(_("sample type"), max_length=16, choices=SampleType.choices)
     sampled_at = models.DateTimeField(_("sampled at"))
     laboratory = models.CharField(_("laboratory"), max_length=100)
@@ -357,6 +372,12 @@ class Sample(models.Model):
                 fields=["division_path", "result", "id"],
                 name="sample_path_result_idx",
                 opclasses=["varchar_pattern_ops", "varchar_pattern_ops", "int8_ops"],
+            ),
+            models.Index(
+                fields=["treating_path", "id"],
+                name="sample_treating_path_idx",
+                opclasses=["varchar_pattern_ops", "int8_ops"],
+                condition=~models.Q(treating_path=""),
             ),
         ]
 

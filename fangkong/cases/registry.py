@@ -22,6 +22,9 @@ AUDIT_LABELS = {
     "cases.national_report": _("mark a case reported to the national system"),
     "cases.sample": _("record a sample"),
     "cases.result": _("record a laboratory result"),
+    "cases.severity": _("change the clinical severity of a case"),
+    "cases.responsible": _("make the accepting facility responsible for a case"),
+    "cases.admitted": _("record the admission of a case"),
 }
 
 # Keys of the changes the app's actions record that are no field of the audited model.

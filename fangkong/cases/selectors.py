@@ -252,6 +252,9 @@ EVENT_LABELS = {
     "sample": gettext_lazy("sample taken"),
     "result": gettext_lazy("result"),
     "transferred": gettext_lazy("transferred"),
+    "severity": gettext_lazy("clinical severity changed"),
+    "responsible": gettext_lazy("accepted by a facility, now responsible"),
+    "admitted": gettext_lazy("admitted"),
 }
 
 

@@ -46,7 +46,7 @@ from fangkong.regions.selectors import list_filter_divisions
 PAGE = 50
 
 # Other apps' parts of the case page, shown when they exist (tracing's contacts of the case).
-CASE_PAGE_SLOTS = ("tracing/_case_slot.html",)
+CASE_PAGE_SLOTS = ("treatment/_case_slot.html", "tracing/_case_slot.html")
 
 
 def _filters(request: HttpRequest) -> tuple[CaseFilterForm, selectors.Filters, list[str]]:

@@ -100,7 +100,7 @@ FACILITIES = [
     (DEMO_COUNTY, "南关区中医院发热门诊", FacilityKind.FEVER_CLINIC, "南关区自由大路16号"),
     (SIBLING_COUNTY, "朝阳区人民医院发热门诊", FacilityKind.FEVER_CLINIC, "朝阳区西安大路8号"),
     (
-        "220100000000",
+        DEMO_COUNTY,  # the city's designated hospital, at 南关区东环城路
         "长春市传染病医院（定点医院）",
         FacilityKind.DESIGNATED_HOSPITAL,
         "长春市南关区东环城路1号",

@@ -21,6 +21,7 @@ from fangkong.demo.care import load_care_requests
 from fangkong.demo.outbreak import load_outbreak
 from fangkong.demo.population import load_population
 from fangkong.demo.screening import load_screening
+from fangkong.demo.treatment import load_treatment
 from fangkong.regions import actions as region_actions
 from fangkong.regions.choices import Level, StaffKind
 from fangkong.regions.importer import read_division_files
@@ -75,6 +76,13 @@ DEMO_USERS = [
         "长春市疫情防控指挥部",
     ),
     DemoUser(
+        "changchun-weijian",
+        "长春市卫健委医疗救治组",
+        "220100000000",
+        (Role.HEALTH_COMMISSION,),
+        "长春市卫生健康委员会",  # orders admissions across the city's counties, runs the plans
+    ),
+    DemoUser(
         "wuzi", "长春市物资保障员", "220100000000", (Role.SUPPLIES_OFFICER,), "长春市物资保障组"
     ),
     DemoUser(
@@ -95,6 +103,13 @@ DEMO_USERS = [
     DemoUser("nanguan-admin", "南关区系统管理员", "220102000000", (Role.SYSADMIN,), "南关区指挥部"),
     DemoUser("kakou", "南关区卡口值守员", "220102000000", (Role.CHECKPOINT_STAFF,), "南关区卡口"),
     DemoUser("fare", "发热门诊医生", "220102000000", (Role.CLINIC_STAFF,), "南关区发热门诊"),
+    DemoUser(
+        "dingdian",
+        "定点医院医务处",
+        "220102000000",
+        (Role.CLINIC_STAFF,),
+        "长春市传染病医院医务处",  # the designated hospital: accepts patients, keeps the roster
+    ),
     DemoUser(
         "nanguan-weijian",
         "南关区卫健局联络员",
@@ -241,6 +256,7 @@ def load_demo() -> dict[str, int]:
         passages = load_checkpoints(random.Random(2020))  # noqa: S311 - demo data
         sweep = load_screening(county_code=DEMO_COUNTY)  # after the key areas; once
         outbreak = load_outbreak(county_code=DEMO_COUNTY)  # after the sweep; once
+        treatment = load_treatment(county_code=DEMO_COUNTY)  # the outbreak's patients; once
         grid_days = load_zero_report_history()  # last: reads every record above
     return {
         "divisions_imported": int(imported),
@@ -258,4 +274,5 @@ def load_demo() -> dict[str, int]:
         "check_ins": sweep["check_ins"],
         "grid_days_confirmed": grid_days,
         **{f"outbreak_{k}": v for k, v in outbreak.items()},
+        **{f"treatment_{k}": v for k, v in treatment.items()},
     }

@@ -500,6 +500,44 @@ def every_page(tree: Any, admin: User) -> dict[str, dict[str, Any]]:
             for name in ("rollup", "dashboard", "refresh")
         },
         **_cases_and_contacts(tree),
+        **_treatment(tree),
+    }
+
+
+def _treatment(tree: Any) -> dict[str, dict[str, Any]]:
+    """The pages of issue #10: a designated hospital with a ward and an expert, an order that
+    admitted a case to it, a plan, a staff member on its roster."""
+    from fangkong.cases.choices import Category
+    from fangkong.cases.tests.factories import make_case
+    from fangkong.medical.tests.factories import make_expert, make_hospital, make_ward
+    from fangkong.medical_staff.tests.factories import make_staff
+    from fangkong.treatment import actions as treatment
+
+    hospital = make_hospital(tree.nanguan, name="安全页定点医院")
+    ward = make_ward(hospital, "isolation_ward", 10, name="安全页隔离病区")
+    expert = make_expert(hospital, name="安全页专家")
+    case = make_case(tree.grid1, category=Category.CONFIRMED)
+    order = treatment.order_admission(actor=None, case=case, ward=ward)
+    plan = treatment.propose_plan(actor=None, division=tree.nanguan)
+    staff = make_staff(hospital, "安全页护士")
+    return {
+        **{f"medical:{name}": {"pk": hospital.pk} for name in ("detail", "ward_add", "expert_add")},
+        "medical:ward_edit": {"pk": ward.pk},
+        "medical:expert_leave": {"pk": expert.pk},
+        **{
+            f"treatment:{name}": {"pk": order.pk}
+            for name in ("order", "accept", "refuse", "cancel", "transport")
+        },
+        **{f"treatment:{name}": {"pk": case.pk} for name in ("admit", "transfer")},
+        **{
+            f"treatment:{name}": {"pk": plan.pk}
+            for name in ("plan", "plan_confirm", "plan_discard")
+        },
+        **{
+            f"medical_staff:{name}": {"pk": staff.pk}
+            for name in ("edit", "exposure_new", "family_new")
+        },
+        "medical_staff:roster": {"pk": hospital.pk},
     }
 
 

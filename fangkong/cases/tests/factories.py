@@ -100,6 +100,7 @@ def add_sample(
         case=case,
         division_path=case.division_path,
         reporting_path=case.reporting_path,
+        treating_path=case.treating_path,
         sample_type=SampleType.THROAT_SWAB,
         sampled_at=at,
         laboratory="吉林市疾控中心实验室",

@@ -76,6 +76,20 @@ class Command(BaseCommand):
                     "days": result["outbreak_risk_grades"],
                 }
             )
+            self.stdout.write(
+                _(
+                    "Treatment: %(facilities)s facilities with %(wards)s wards added, %(admitted)s "
+                    "patients admitted, free beds kept for %(days)s past city-days, %(staff)s "
+                    "medical staff on a roster."
+                )
+                % {
+                    "facilities": result["treatment_facilities"],
+                    "wards": result["treatment_wards"],
+                    "admitted": result["treatment_admitted"],
+                    "days": result["treatment_days"],
+                    "staff": result["treatment_staff"],
+                }
+            )
         else:
             self.stdout.write(_("The demo data is already there; using it as it is."))
         self.stdout.write(
