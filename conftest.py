@@ -54,21 +54,25 @@ def pytest_configure(config: Any) -> None:
 
 # Tests speak of "an hour ago", "ten minutes ago" or "in two hours" as today, in Asia/Shanghai.
 # Near local midnight such a moment falls on the day before or after, and a test of today's list
-# fails for no fault of the code. A session that starts between 21:00 and 04:00 local time runs
-# on the clock of that day's noon (time-machine, ticking on from there): the suite's result does
-# not depend on when CI starts it. Chromium keeps its own clock but reads dates from the pages.
+# fails for no fault of the code. A test that runs between 21:00 and 04:00 local time runs on the
+# clock of that day's noon (time-machine, ticking on from there): the suite's result does not
+# depend on when CI starts it. Chromium keeps its own clock but reads dates from the pages. A
+# test that starts other processes (a real worker) cannot move their clocks: it is marked
+# ``real_clock`` and runs on the machine's.
 QUIET_HOURS = (4, 21)  # local hours whose "an hour either way" stays on the same day
 
 
-@pytest.fixture(autouse=True, scope="session")
-def _clear_of_midnight() -> Iterator[None]:
+@pytest.fixture(autouse=True)
+def _clear_of_midnight(request: pytest.FixtureRequest) -> Iterator[None]:
     import datetime as dt
 
     import time_machine
     from django.utils import timezone
 
     local = timezone.localtime()
-    if QUIET_HOURS[0] <= local.hour < QUIET_HOURS[1]:
+    if QUIET_HOURS[0] <= local.hour < QUIET_HOURS[1] or request.node.get_closest_marker(
+        "real_clock"
+    ):
         yield
         return
     noon = timezone.make_aware(dt.datetime.combine(local.date(), dt.time(12)))

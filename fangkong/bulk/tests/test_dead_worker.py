@@ -32,6 +32,8 @@ from fangkong.screening.models import Screening
 from fangkong.screening.tests.factories import make_id
 
 LEASE = 3  # seconds, instead of the 300 of production
+# The worker is another process: its clock cannot be moved with the test's (conftest.py).
+pytestmark = pytest.mark.real_clock
 
 
 @pytest.fixture(autouse=True)

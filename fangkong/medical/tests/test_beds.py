@@ -133,7 +133,7 @@ def test_the_board_page_shows_the_table_and_the_map_of_the_cities(
     assert response.status_code == 200
     html = response.content.decode()
     assert 'data-type="isolation_ward" data-free="445" data-capacity="600"' in html
-    assert '<div class="table-wrap">' in html
+    assert '<div class="table-wrap" tabindex="0" role="region"' in html  # keyboard scrolls it
     assert response.context["map_data"]["cities"][0] == {
         "code": "2201", "name": "长春市", "free": 445, "capacity": 600,
     }  # fmt: skip
