@@ -9,6 +9,7 @@ from fangkong.care.api import router as care_router
 from fangkong.cases.api import router as cases_router
 from fangkong.cases.clinic_api import router as clinic_router
 from fangkong.checkpoints.api import router as checkpoints_router
+from fangkong.command.api import router as command_router
 from fangkong.core.api import (
     ActiveSessionAuth,
     FangkongAPI,
@@ -59,5 +60,6 @@ api.add_router("/", treatment_router)
 api.add_router("/", investigation_router)
 api.add_router("/", tracing_router)
 api.add_router("/", outbreaks_router)
+api.add_router("/", command_router)
 api.add_router("/", exports_router)
 api.add_router("/", imports_router)

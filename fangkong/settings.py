@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "fangkong.outbreaks",
     "fangkong.treatment",
     "fangkong.medical_staff",
+    "fangkong.command",
     "fangkong.bulk",
     "fangkong.demo",
 ]

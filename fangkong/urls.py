@@ -21,6 +21,7 @@ urlpatterns = [
     path("investigations/", include("fangkong.investigation.urls")),
     path("tracing/", include("fangkong.tracing.urls")),
     path("outbreaks/", include("fangkong.outbreaks.urls")),
+    path("command/", include("fangkong.command.urls")),
     path("bulk/", include("fangkong.bulk.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/", api.urls),

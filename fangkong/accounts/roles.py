@@ -18,6 +18,7 @@ from fangkong.bulk.permissions import BulkPerm
 from fangkong.care.permissions import CarePerm
 from fangkong.cases.permissions import CasesPerm
 from fangkong.checkpoints.permissions import CheckpointsPerm
+from fangkong.command.permissions import CommandPerm
 from fangkong.investigation.permissions import InvestigationPerm
 from fangkong.medical.permissions import MedicalPerm
 from fangkong.medical_staff.permissions import MedicalStaffPerm
@@ -337,6 +338,35 @@ for _role, _perms in {
     Role.COUNTY_COMMAND: MEDICAL_STAFF_VIEW,
     Role.CITY_COMMAND: MEDICAL_STAFF_VIEW,
     Role.PROVINCE_COMMAND: MEDICAL_STAFF_VIEW,
+}.items():
+    ROLE_PERMISSIONS[_role] = [*ROLE_PERMISSIONS[_role], *_perms]
+
+
+# Unified command (统一指挥, issue #11): leading groups, 包保 responsibility, the five secretaries.
+# The command offices of every level (the village's is its secretary) manage the groups and
+# secretaries of their own division (and below); the organization department views them; every
+# other working role sees the chain of secretaries and responsible leaders of a village or grid.
+COMMAND_VIEW: list[StrEnum] = [CommandPerm.VIEW_GROUP, CommandPerm.VIEW_CHAIN]
+COMMAND_MANAGE: list[StrEnum] = [
+    *COMMAND_VIEW,
+    CommandPerm.MANAGE_GROUP,
+    CommandPerm.MANAGE_SECRETARY,
+]
+CHAIN_VIEW: list[StrEnum] = [CommandPerm.VIEW_CHAIN]
+for _role, _perms in {
+    Role.VILLAGE_SECRETARY: COMMAND_MANAGE,
+    Role.TOWNSHIP_COMMAND: COMMAND_MANAGE,
+    Role.COUNTY_COMMAND: COMMAND_MANAGE,
+    Role.CITY_COMMAND: COMMAND_MANAGE,
+    Role.PROVINCE_COMMAND: COMMAND_MANAGE,
+    Role.ORGANIZATION_DEPT: COMMAND_VIEW,
+    Role.GRID_WORKER: CHAIN_VIEW,
+    Role.CHECKPOINT_STAFF: CHAIN_VIEW,
+    Role.CLINIC_STAFF: CHAIN_VIEW,
+    Role.HEALTH_COMMISSION: CHAIN_VIEW,
+    Role.SUPPLIES_OFFICER: CHAIN_VIEW,
+    Role.PUBLICITY_OFFICE: CHAIN_VIEW,
+    Role.SYSADMIN: CHAIN_VIEW,
 }.items():
     ROLE_PERMISSIONS[_role] = [*ROLE_PERMISSIONS[_role], *_perms]
 

@@ -501,6 +501,33 @@ def every_page(tree: Any, admin: User) -> dict[str, dict[str, Any]]:
         },
         **_cases_and_contacts(tree),
         **_treatment(tree),
+        **_command(tree),
+    }
+
+
+def _command(tree: Any) -> dict[str, dict[str, Any]]:
+    """The pages of issue #11's leading groups: a group with a member covering a township."""
+    from fangkong.command.tests.factories import make_group, make_member, make_responsibility
+
+    group = make_group(tree.nanguan)
+    member = make_member(group, "安全页组员", "区长", "deputy")
+    responsibility = make_responsibility(member, tree.nanling)
+    return {
+        "command:group_new": {"code": tree.nanling.code},
+        **{
+            f"command:{n}": {"pk": group.pk}
+            for n in (
+                "group",
+                "group_edit",
+                "working_group_add",
+                "member_add",
+                "responsibility_add",
+            )
+        },
+        "command:member_end": {"pk": member.pk},
+        "command:responsibility_end": {"pk": responsibility.pk},
+        "command:secretary": {"code": tree.huayang.code},
+        "command:chain": {"code": tree.grid1.code},
     }
 
 
