@@ -22,8 +22,10 @@ from fangkong.medical.api import router as medical_router
 from fangkong.medical_staff.api import router as medical_staff_router
 from fangkong.observation.api import router as observation_router
 from fangkong.outbreaks.api import router as outbreaks_router
+from fangkong.notifications.api import router as notifications_router
 from fangkong.people.api import router as people_router
 from fangkong.regions.api import router as regions_router
+from fangkong.reports.api import router as reports_router
 from fangkong.screening.api import router as screening_router
 from fangkong.tracing.api import router as tracing_router
 from fangkong.treatment.api import router as treatment_router
@@ -61,5 +63,7 @@ api.add_router("/", investigation_router)
 api.add_router("/", tracing_router)
 api.add_router("/", outbreaks_router)
 api.add_router("/", command_router)
+api.add_router("/", reports_router)
+api.add_router("/", notifications_router)
 api.add_router("/", exports_router)
 api.add_router("/", imports_router)

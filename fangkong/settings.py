@@ -82,6 +82,8 @@ INSTALLED_APPS = [
     "fangkong.treatment",
     "fangkong.medical_staff",
     "fangkong.command",
+    "fangkong.reports",
+    "fangkong.notifications",
     "fangkong.bulk",
     "fangkong.demo",
 ]

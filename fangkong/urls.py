@@ -22,6 +22,8 @@ urlpatterns = [
     path("tracing/", include("fangkong.tracing.urls")),
     path("outbreaks/", include("fangkong.outbreaks.urls")),
     path("command/", include("fangkong.command.urls")),
+    path("reports/", include("fangkong.reports.urls")),
+    path("notifications/", include("fangkong.notifications.urls")),
     path("bulk/", include("fangkong.bulk.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/", api.urls),

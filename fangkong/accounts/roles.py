@@ -26,6 +26,7 @@ from fangkong.observation.permissions import ObservationPerm
 from fangkong.outbreaks.permissions import OutbreaksPerm
 from fangkong.people.permissions import PeoplePerm
 from fangkong.regions.permissions import RegionsPerm
+from fangkong.reports.permissions import ReportsPerm
 from fangkong.screening.permissions import ScreeningPerm
 from fangkong.tracing.permissions import TracingPerm
 from fangkong.treatment.permissions import TreatmentPerm
@@ -367,6 +368,58 @@ for _role, _perms in {
     Role.SUPPLIES_OFFICER: CHAIN_VIEW,
     Role.PUBLICITY_OFFICE: CHAIN_VIEW,
     Role.SYSADMIN: CHAIN_VIEW,
+}.items():
+    ROLE_PERMISSIONS[_role] = [*ROLE_PERMISSIONS[_role], *_perms]
+
+
+# Directives and closure orders (指令, issue #11): the command offices from the township up issue
+# them down their subtree and answer those from above; the village (its secretary) answers,
+# passes on to its grids and keeps its venues; grid workers confirm their venues closed; the
+# organization department reads.
+DIRECTIVE_ANSWER: list[StrEnum] = [
+    CommandPerm.VIEW_DIRECTIVE,
+    CommandPerm.ANSWER_DIRECTIVE,
+    CommandPerm.VIEW_VENUE,
+    CommandPerm.MANAGE_VENUE,
+    CommandPerm.CONFIRM_CLOSURE,
+]
+DIRECTIVE_ISSUE: list[StrEnum] = [*DIRECTIVE_ANSWER, CommandPerm.ISSUE_DIRECTIVE]
+for _role, _perms in {
+    Role.VILLAGE_SECRETARY: DIRECTIVE_ANSWER,
+    Role.TOWNSHIP_COMMAND: DIRECTIVE_ISSUE,
+    Role.COUNTY_COMMAND: DIRECTIVE_ISSUE,
+    Role.CITY_COMMAND: DIRECTIVE_ISSUE,
+    Role.PROVINCE_COMMAND: DIRECTIVE_ISSUE,
+    Role.GRID_WORKER: [
+        CommandPerm.VIEW_DIRECTIVE,
+        CommandPerm.VIEW_VENUE,
+        CommandPerm.CONFIRM_CLOSURE,
+    ],
+    Role.ORGANIZATION_DEPT: [CommandPerm.VIEW_DIRECTIVE, CommandPerm.VIEW_VENUE],
+    Role.HEALTH_COMMISSION: [CommandPerm.VIEW_DIRECTIVE, CommandPerm.ANSWER_DIRECTIVE],
+    Role.SUPPLIES_OFFICER: [CommandPerm.VIEW_DIRECTIVE, CommandPerm.ANSWER_DIRECTIVE],
+    Role.PUBLICITY_OFFICE: [CommandPerm.VIEW_DIRECTIVE, CommandPerm.ANSWER_DIRECTIVE],
+}.items():
+    ROLE_PERMISSIONS[_role] = [*ROLE_PERMISSIONS[_role], *_perms]
+
+
+# The daily supervision report (工作督查日报告, issue #11): every division from the village up
+# submits its own; the level above approves, returns, marks missing and reopens; the province's
+# command office sets the deadlines and sends the summary to the committee; the organization
+# department reads.
+REPORTS_SUBMIT: list[StrEnum] = [ReportsPerm.VIEW_REPORT, ReportsPerm.SUBMIT_REPORT]
+REPORTS_REVIEW: list[StrEnum] = [*REPORTS_SUBMIT, ReportsPerm.APPROVE_REPORT]
+for _role, _perms in {
+    Role.VILLAGE_SECRETARY: REPORTS_SUBMIT,
+    Role.TOWNSHIP_COMMAND: REPORTS_REVIEW,
+    Role.COUNTY_COMMAND: REPORTS_REVIEW,
+    Role.CITY_COMMAND: REPORTS_REVIEW,
+    Role.PROVINCE_COMMAND: [
+        *REPORTS_REVIEW,
+        ReportsPerm.CONFIGURE_DEADLINES,
+        ReportsPerm.VIEW_SUMMARY,
+    ],
+    Role.ORGANIZATION_DEPT: [ReportsPerm.VIEW_REPORT, ReportsPerm.VIEW_SUMMARY],
 }.items():
     ROLE_PERMISSIONS[_role] = [*ROLE_PERMISSIONS[_role], *_perms]
 

@@ -105,6 +105,16 @@ class GroupMember(models.Model):
     post = models.CharField(_("post"), max_length=100)
     phone = models.CharField(_("phone"), max_length=20)
     role = models.CharField(_("role in the group"), max_length=16, choices=MemberRole.choices)
+    # the member's own account, when they have one: escalations and reminders reach it in the
+    # app as well as by SMS to ``phone``
+    account = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("account"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="group_memberships",
+    )
     joined_on = models.DateField(_("joined on"))
     left_on = models.DateField(_("left on"), null=True, blank=True)
     left_reason = models.CharField(_("reason for leaving"), max_length=200, blank=True)
