@@ -30,7 +30,7 @@ from fangkong.cases.models import Case, CaseEvent, Sample
 from fangkong.core.discovery import collect
 from fangkong.core.errors import ActionError, Conflict
 from fangkong.core.jurisdiction import ensure_in_scope
-from fangkong.core.validators import check_text
+from fangkong.core.validators import clean_prose
 from fangkong.medical.choices import FacilityKind
 from fangkong.people.choices import PersonStatus
 from fangkong.people.models import Person
@@ -46,20 +46,6 @@ REPORTING_KINDS = (
     FacilityKind.DESIGNATED_HOSPITAL,
     FacilityKind.MAKESHIFT_HOSPITAL,
 )
-
-
-def _text(value: str | None, *, field: str, limit: int, required: str | None = None) -> str:
-    text = check_text((value or "").strip(), field=field)
-    if required and not text:
-        raise ActionError(required, code=f"{field}_required", field=field)
-    if len(text) > limit:
-        raise ActionError(
-            _("This text cannot be longer than %(max)s characters (it has %(n)s).")
-            % {"max": limit, "n": len(text)},
-            code=f"{field}_too_long",
-            field=field,
-        )
-    return text
 
 
 def _choice(value: str, choices: Any, *, field: str, blank: bool = False) -> str:
@@ -175,16 +161,18 @@ def report_case(
     severity = _choice(severity, Severity, field="severity", blank=True)
     occupation = _choice(occupation or Occupation.UNKNOWN, Occupation, field="occupation")
     import_status = _choice(import_status, Importation, field="import_status")
-    address = _text(address, field="address", limit=200, required=_("Enter the current address."))
-    workplace = _text(workplace, field="workplace", limit=100)
-    doctor = _text(
+    address = clean_prose(
+        address, field="address", limit=200, required=_("Enter the current address.")
+    )
+    workplace = clean_prose(workplace, field="workplace", limit=100)
+    doctor = clean_prose(
         reporting_doctor,
         field="reporting_doctor",
         limit=50,
         required=_("Enter the reporting doctor."),
     )
-    origin = _text(origin, field="origin", limit=100)
-    note = _text(note, field="note", limit=300)
+    origin = clean_prose(origin, field="origin", limit=100)
+    note = clean_prose(note, field="note", limit=300)
     if import_status != Importation.LOCAL and not origin:
         raise ActionError(
             _("An imported case needs the place it came from."),
@@ -375,7 +363,7 @@ def exclude_case(*, actor: User | None, case: Case, note: str = "") -> Case:
     case = _locked(case)
     _check_scope(actor, case)
     rules.check_exclude(case.category, case.outcome, sample_facts(case))
-    note = _text(note, field="note", limit=300)
+    note = clean_prose(note, field="note", limit=300)
     case = _step(
         actor,
         case,
@@ -450,7 +438,7 @@ def record_death(
     case = _locked(case)
     _check_scope(actor, case)
     rules.check_death(case.category, case.outcome, died_on, case.diagnosed_at, timezone.localdate())
-    note = _text(note, field="note", limit=300)
+    note = clean_prose(note, field="note", limit=300)
     case = _step(
         actor,
         case,
@@ -587,10 +575,10 @@ def add_sample(
     """Record a sample taken from a case, to be tested by ``laboratory``."""
     case = Case.objects.get(pk=case.pk)
     _check_scope(actor, case)
-    number = _text(number, field="number", limit=32, required=_("Enter the sample number."))
+    number = clean_prose(number, field="number", limit=32, required=_("Enter the sample number."))
     sample_type = _choice(sample_type, SampleType, field="sample_type")
     method = _choice(method, Method, field="method")
-    laboratory = _text(
+    laboratory = clean_prose(
         laboratory, field="laboratory", limit=100, required=_("Enter the laboratory.")
     )
     if aware(sampled_at, field="sampled_at") > timezone.now() + dt.timedelta(minutes=5):

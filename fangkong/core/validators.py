@@ -4,6 +4,7 @@ message."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from django.utils.translation import gettext as _
 
@@ -43,6 +44,38 @@ def check_text(value: str, *, field: str) -> str:
     if message is not None:
         raise ActionError(message, code="bad_character", field=field)
     return value
+
+
+def clean_line(value: Any, *, field: str, limit: int, required: str | None = None) -> str:
+    """One line of text from a form or the API: runs of whitespace (line breaks included)
+    become one space, forbidden characters are refused (``check_text``), ``required`` is the
+    message when it is empty, and more than ``limit`` characters is refused with the count."""
+    return _limited(
+        check_text(" ".join(str(value or "").split()), field=field),
+        field=field,
+        limit=limit,
+        required=required,
+    )
+
+
+def clean_prose(value: str | None, *, field: str, limit: int, required: str | None = None) -> str:
+    """Like ``clean_line`` for prose: only the ends are stripped, line breaks are kept."""
+    return _limited(
+        check_text((value or "").strip(), field=field), field=field, limit=limit, required=required
+    )
+
+
+def _limited(text: str, *, field: str, limit: int, required: str | None) -> str:
+    if required and not text:
+        raise ActionError(required, code=f"{field}_required", field=field)
+    if len(text) > limit:
+        raise ActionError(
+            _("This text cannot be longer than %(max)s characters (it has %(n)s).")
+            % {"max": limit, "n": len(text)},
+            code=f"{field}_too_long",
+            field=field,
+        )
+    return text
 
 
 def clean_phone(phone: str, *, field: str = "phone", required: bool = True) -> str:

@@ -17,7 +17,7 @@ from fangkong.audit.actions import record
 from fangkong.core.errors import ActionError, Conflict
 from fangkong.core.jurisdiction import ensure_in_scope
 from fangkong.core.parsing import check_date
-from fangkong.core.validators import check_text
+from fangkong.core.validators import clean_line
 from fangkong.medical.choices import BED_TYPES_BY_KIND, BedType, FacilityKind, FacilityLevel
 from fangkong.medical.models import BedDay, Expert, Facility, Ward
 from fangkong.regions.choices import Level
@@ -43,23 +43,9 @@ FIELDS = (
 MAX_BEDS = 10_000  # beds of one ward (the largest makeshift hospitals of 2022 held ~6,000)
 
 
-def _text(value: Any, *, field: str, limit: int, required: str | None = None) -> str:
-    text = check_text(" ".join(str(value or "").split()), field=field)
-    if required and not text:
-        raise ActionError(required, code=f"{field}_required", field=field)
-    if len(text) > limit:
-        raise ActionError(
-            _("This text cannot be longer than %(max)s characters (it has %(n)s).")
-            % {"max": limit, "n": len(text)},
-            code=f"{field}_too_long",
-            field=field,
-        )
-    return text
-
-
 def _clean(data: dict[str, Any]) -> dict[str, Any]:
     clean: dict[str, Any] = {}
-    clean["name"] = _text(
+    clean["name"] = clean_line(
         data.get("name"), field="name", limit=100, required=_("Enter the facility's name.")
     )
     kind = data.get("kind")
@@ -80,8 +66,8 @@ def _clean(data: dict[str, Any]) -> dict[str, Any]:
             field="division",
         )
     clean["division"] = division
-    clean["address"] = _text(data.get("address"), field="address", limit=200)
-    clean["phone"] = _text(data.get("phone"), field="phone", limit=20)
+    clean["address"] = clean_line(data.get("address"), field="address", limit=200)
+    clean["phone"] = clean_line(data.get("phone"), field="phone", limit=20)
     for field, bound in (("longitude", 180), ("latitude", 90)):
         value = data.get(field)
         if value in (None, ""):
@@ -103,7 +89,7 @@ def _clean(data: dict[str, Any]) -> dict[str, Any]:
     if level not in FacilityLevel.values:
         raise ActionError(_("Choose the level of the facility."), code="bad_level", field="level")
     clean["level"] = level
-    clean["contact_name"] = _text(data.get("contact_name"), field="contact_name", limit=50)
+    clean["contact_name"] = clean_line(data.get("contact_name"), field="contact_name", limit=50)
     clean["opened_on"] = _day(data.get("opened_on"), "opened_on")
     clean["closed_on"] = _day(data.get("closed_on"), "closed_on")
     if clean["opened_on"] and clean["closed_on"] and clean["closed_on"] < clean["opened_on"]:
@@ -239,11 +225,11 @@ def add_expert(
     expert = Expert(
         facility=facility,
         division_path=facility.division_path,
-        name=_text(name, field="name", limit=50, required=_("Enter the expert's name.")),
-        specialty=_text(
+        name=clean_line(name, field="name", limit=50, required=_("Enter the expert's name.")),
+        specialty=clean_line(
             specialty, field="specialty", limit=50, required=_("Enter the expert's specialty.")
         ),
-        home_hospital=_text(
+        home_hospital=clean_line(
             home_hospital,
             field="home_hospital",
             limit=100,
@@ -333,7 +319,7 @@ def create_ward(
             _("%(name)s is closed: reopen it before adding wards.") % {"name": facility.name},
             code="facility_closed",
         )
-    name = _text(name, field="name", limit=50, required=_("Enter the ward's name."))
+    name = clean_line(name, field="name", limit=50, required=_("Enter the ward's name."))
     kind = _bed_type(bed_type, facility)
     beds = count(capacity, field="capacity")
     broken = count(out_of_service, field="out_of_service")

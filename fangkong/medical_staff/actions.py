@@ -21,7 +21,7 @@ from fangkong.care.choices import Urgency
 from fangkong.core.errors import ActionError, Conflict
 from fangkong.core.jurisdiction import ensure_in_scope
 from fangkong.core.parsing import check_date
-from fangkong.core.validators import check_text
+from fangkong.core.validators import clean_line
 from fangkong.medical.models import Facility, Ward
 from fangkong.medical_staff.choices import (
     CARE_KIND_FOR,
@@ -48,20 +48,6 @@ if TYPE_CHECKING:
 MAX_DESCRIPTION = 500
 # An exposure recorded late may be dated back this far (the observation lasts 14 days from it).
 MAX_EXPOSURE_BACKDATE = 13
-
-
-def _text(value: Any, *, field: str, limit: int, required: str | None = None) -> str:
-    text = check_text(" ".join(str(value or "").split()), field=field)
-    if required and not text:
-        raise ActionError(required, code=f"{field}_required", field=field)
-    if len(text) > limit:
-        raise ActionError(
-            _("This text cannot be longer than %(max)s characters (it has %(n)s).")
-            % {"max": limit, "n": len(text)},
-            code=f"{field}_too_long",
-            field=field,
-        )
-    return text
 
 
 def _ward_of(facility: Facility, ward: Ward | None, *, field: str = "ward") -> Ward | None:
@@ -101,7 +87,7 @@ def find_person(name: str, doc_number: str) -> Person | None:
 
 def _clean_staff(facility: Facility, data: dict[str, Any]) -> dict[str, Any]:
     clean: dict[str, Any] = {
-        "name": _text(
+        "name": clean_line(
             data.get("name"), field="name", limit=50, required=_("Enter the staff member's name.")
         )
     }
@@ -109,8 +95,8 @@ def _clean_staff(facility: Facility, data: dict[str, Any]) -> dict[str, Any]:
     if role not in StaffRole.values:
         raise ActionError(_("Choose the staff member's role."), code="bad_role", field="role")
     clean["role"] = role
-    clean["specialty"] = _text(data.get("specialty"), field="specialty", limit=50)
-    clean["phone"] = _text(data.get("phone"), field="phone", limit=20)
+    clean["specialty"] = clean_line(data.get("specialty"), field="specialty", limit=50)
+    clean["phone"] = clean_line(data.get("phone"), field="phone", limit=20)
     clean["ward"] = _ward_of(facility, data.get("ward"))
     clean["person"] = data.get("person")
     clean["active"] = bool(data.get("active", True))
@@ -495,7 +481,7 @@ def record_exposure(
             code="exposure_too_old",
             field="occurred_on",
         )
-    description = _text(
+    description = clean_line(
         description,
         field="description",
         limit=MAX_DESCRIPTION,
@@ -613,7 +599,7 @@ def request_family_care(
     ensure_in_scope(actor, staff.division_path)
     if kind not in FamilyCareKind.values:
         raise ActionError(_("Choose what the family needs."), code="bad_kind", field="kind")
-    description = _text(
+    description = clean_line(
         description, field="description", limit=MAX_DESCRIPTION, required=_("Say what is needed.")
     )
     grid = Division.objects.get(pk=grid.pk)

@@ -31,7 +31,7 @@ from fangkong.cases.choices import CaseOutcome, Category
 from fangkong.cases.models import Case
 from fangkong.core.errors import ActionError, Conflict
 from fangkong.core.jurisdiction import OutOfJurisdiction, ensure_in_scope, path_in_scope
-from fangkong.core.validators import check_text
+from fangkong.core.validators import clean_line
 from fangkong.medical import actions as beds
 from fangkong.medical.models import Facility, Ward
 from fangkong.regions.choices import Level
@@ -53,20 +53,6 @@ if TYPE_CHECKING:
     from fangkong.accounts.models import User
 
 MAX_PLAN = 20_000  # waiting patients one plan takes (a province's worst day of 2022 had ~4,000)
-
-
-def _text(value: Any, *, field: str, limit: int, required: str | None = None) -> str:
-    text = check_text(" ".join(str(value or "").split()), field=field)
-    if required and not text:
-        raise ActionError(required, code=f"{field}_required", field=field)
-    if len(text) > limit:
-        raise ActionError(
-            _("This text cannot be longer than %(max)s characters (it has %(n)s).")
-            % {"max": limit, "n": len(text)},
-            code=f"{field}_too_long",
-            field=field,
-        )
-    return text
 
 
 def _moment(at: dt.datetime | None, *, after: dt.datetime | None) -> dt.datetime:
@@ -269,7 +255,7 @@ def order_admission(
     """Order the admission of a case to a ward (收治), reserving one of its beds. Without a ward,
     the nearest free bed of the right type in the actor's jurisdiction is taken."""
     case = _case_for(actor, case)
-    note = _text(note, field="note", limit=300)
+    note = clean_line(note, field="note", limit=300)
     at = _moment(at, after=case.diagnosed_at)
     if not case.is_open:
         raise ActionError(
@@ -324,7 +310,7 @@ def order_transfer(
     """Transfer an admitted case up (worsening, to ICU) or down (recovering), optionally with its
     new clinical severity; reserves a bed of ``ward``."""
     case = _case_for(actor, case)
-    note = _text(note, field="note", limit=300)
+    note = clean_line(note, field="note", limit=300)
     if kind not in (OrderKind.TRANSFER_UP, OrderKind.TRANSFER_DOWN):
         raise ActionError(_("Choose up or down."), code="bad_kind", field="kind")
     stay = open_stay(case)
@@ -413,7 +399,9 @@ def refuse_order(*, actor: User | None, order: Order, reason: str) -> Order:
     """The receiving facility refuses, with the reason; the reserved bed is free again."""
     order = _locked_order(order)
     _receiver(actor, order)
-    reason = _text(reason, field="reason", limit=300, required=_("Give the reason for refusing."))
+    reason = clean_line(
+        reason, field="reason", limit=300, required=_("Give the reason for refusing.")
+    )
     if order.state != OrderState.REQUESTED:
         raise _not_open(order)
     return _close(actor, order, OrderState.REFUSED, reason, "treatment.refuse", order.to_path)
@@ -424,7 +412,9 @@ def cancel_order(*, actor: User | None, order: Order, reason: str) -> Order:
     """The ordering side withdraws an open order; the reserved bed is free again."""
     order = _locked_order(order)
     _orderer(actor, order)
-    reason = _text(reason, field="reason", limit=300, required=_("Give the reason for cancelling."))
+    reason = clean_line(
+        reason, field="reason", limit=300, required=_("Give the reason for cancelling.")
+    )
     if order.state not in OPEN_STATES:
         raise _not_open(order)
     return _close(
