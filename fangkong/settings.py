@@ -344,3 +344,20 @@ FANGKONG_IMPORT_LEASE_SECONDS = int(os.environ.get("FANGKONG_IMPORT_LEASE_SECOND
 # The OpenAPI description and its browsable docs: open while developing (FANGKONG_DEBUG),
 # behind the login in production unless FANGKONG_PUBLIC_API_DOCS says otherwise.
 FANGKONG_PUBLIC_API_DOCS = _env_bool("FANGKONG_PUBLIC_API_DOCS", DEBUG)
+
+# --- Notifications (docs/notifications.md) ----------------------------------------------------
+# The senders a notification leaves by besides the in-app list: dotted paths, comma-separated
+# (fangkong.notifications.senders.SmsSender, ….WeChatWorkSender); by default the log only.
+FANGKONG_NOTIFICATION_SENDERS = [
+    p.strip()
+    for p in os.environ.get(
+        "FANGKONG_NOTIFICATION_SENDERS", "fangkong.notifications.senders.LoggingSender"
+    ).split(",")
+    if p.strip()
+]
+FANGKONG_SMS_URL = os.environ.get("FANGKONG_SMS_URL", "")
+FANGKONG_SMS_TOKEN = os.environ.get("FANGKONG_SMS_TOKEN", "")
+FANGKONG_WECHAT_WORK_WEBHOOK = os.environ.get("FANGKONG_WECHAT_WORK_WEBHOOK", "")
+FANGKONG_NOTIFICATION_TIMEOUT = float(os.environ.get("FANGKONG_NOTIFICATION_TIMEOUT", "5"))
+# An escalation still open this many hours after it last escalated goes one level up.
+FANGKONG_ESCALATE_AFTER_HOURS = int(os.environ.get("FANGKONG_ESCALATE_AFTER_HOURS", "4"))

@@ -1,5 +1,8 @@
 """Every write of the notifications app. ``notify`` is what the other apps call: it stores the
-notifications in the caller's transaction and delivers them in a background task after commit."""
+notifications in the caller's transaction and delivers them in a background task after commit.
+``mark_read`` and ``mark_all_read`` are a person's own reading state: they touch only the
+actor's own notifications and write no audit row (reading one's messages changes no record of
+the epidemic work). Escalations are in ``escalation.py``."""
 
 from __future__ import annotations
 
@@ -8,7 +11,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from fangkong.core.errors import ActionError
 from fangkong.notifications.models import Notification
 
 if TYPE_CHECKING:
@@ -47,8 +53,8 @@ def notify(
         rows.append(
             Notification(
                 user=r.user,
-                name=r.name or (r.user.get_full_name() if r.user is not None else ""),
-                phone=r.phone,
+                name=(r.name or (r.user.get_full_name() if r.user is not None else ""))[:50],
+                phone=r.phone[:20],
                 kind=kind,
                 title=title[:200],
                 body=body,
@@ -90,3 +96,22 @@ def notify(
 
         transaction.on_commit(lambda: deliver_task.enqueue(ids))
     return created
+
+
+def mark_read(*, actor: User, notification: Notification) -> Notification:
+    """Mark one of the actor's own notifications read (again: no change)."""
+    if notification.user_id != actor.pk:  # the views look it up among the actor's own first
+        raise ActionError(_("This notification is not yours."), code="not_yours")
+    with transaction.atomic():
+        now = timezone.now()
+        Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=now)
+        notification.refresh_from_db(fields=["read_at"])
+    return notification
+
+
+def mark_all_read(*, actor: User) -> int:
+    """Mark every unread notification of the actor read; returns how many."""
+    with transaction.atomic():
+        return Notification.objects.filter(user=actor, read_at__isnull=True).update(
+            read_at=timezone.now()
+        )

@@ -9,9 +9,12 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from fangkong.core.jurisdiction import ScopedQuerySet
 
-class Kind(models.TextChoices):
-    """What a notification is about (the list filters by it)."""
+
+class NotificationKind(models.TextChoices):
+    """What a notification is about (the list filters by it). Imported as ``Kind``; the class
+    name is unique in the API's description."""
 
     DIRECTIVE = "directive", _("directive")
     ESCALATION = "escalation", _("escalation")
@@ -21,11 +24,19 @@ class Kind(models.TextChoices):
     OTHER = "other", _("other")
 
 
-class Delivery(models.TextChoices):
+Kind = NotificationKind
+
+
+class NotificationDelivery(models.TextChoices):
+    """Where a notification's delivery stands (imported as ``Delivery``)."""
+
     PENDING = "pending", _("pending")
     SENT = "sent", _("sent")
     FAILED = "failed", _("failed")
     SKIPPED = "skipped", _("not sent (no address)")
+
+
+Delivery = NotificationDelivery
 
 
 class Notification(models.Model):
@@ -81,3 +92,81 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None
+
+    @property
+    def safe_link(self) -> str:
+        """The link when it is an address on this site ("/command/..."), else empty: a
+        notification never sends a reader to another site (no "//host", no scheme)."""
+        return self.link if is_site_link(self.link) else ""
+
+
+def is_site_link(link: str) -> bool:
+    """A path on this site: starts with one "/", no backslash, no control or space."""
+    return (
+        link.startswith("/")
+        and not link.startswith("//")
+        and "\\" not in link
+        and link.isprintable()
+        and " " not in link
+    )
+
+
+class Escalation(models.Model):
+    """Something that stays open at a division until it is dealt with (an overdue directive, a
+    missing daily report, an alert from another module): its responsible leaders and command
+    office are notified, and while it stays open, every ``FANGKONG_ESCALATE_AFTER_HOURS`` it
+    moves one level up (``reached``) and the level above is notified, up to the province.
+    ``key`` names it for its source (``directive:12:220102001``), so opening it twice opens it
+    once."""
+
+    scope_path_field = "division_path"
+
+    division = models.ForeignKey(
+        "regions.Division",
+        verbose_name=_("division"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    division_path = models.CharField(_("division path"), max_length=128)
+    reached = models.ForeignKey(
+        "regions.Division",
+        verbose_name=_("escalated to"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    field = models.CharField(_("field"), max_length=16, blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("text"), blank=True)
+    link = models.CharField(_("link"), max_length=300, blank=True)
+    key = models.CharField(_("key"), max_length=100, unique=True)
+    source = models.CharField(_("source"), max_length=50, blank=True)
+    opened_at = models.DateTimeField(_("opened at"))
+    escalated_at = models.DateTimeField(_("escalated at"))
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("escalation")
+        verbose_name_plural = _("escalations")
+        ordering = ["-opened_at", "-id"]
+        indexes = [
+            # what the periodic run raises: open ones, oldest escalation first
+            models.Index(
+                fields=["escalated_at"],
+                condition=models.Q(resolved_at__isnull=True),
+                name="escalation_open_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_open(self) -> bool:
+        return self.resolved_at is None

@@ -188,13 +188,13 @@ def test_the_list_page_runs_a_fixed_number_of_queries(
     for i in range(3):
         make_person(f"居民{i}", grid=tree.grid1 if i % 2 else tree.grid2)
     # session, user, permissions (the user's, their groups'), home division, the page of
-    # people with their grids: six, however many people there are
-    with django_assert_num_queries(6):
+    # people with their grids, the header's unread notifications: seven, however many people
+    with django_assert_num_queries(7):
         response = client.get(LIST, {"status": PersonStatus.NORMAL})
     assert len(response.context["page"].items) == 3
     for i in range(40):
         make_person(f"更多居民{i}", grid=tree.grid1 if i % 2 else tree.grid2)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         response = client.get(LIST, {"status": PersonStatus.NORMAL})
     assert len(response.context["page"].items) == 43
 

@@ -231,8 +231,9 @@ def test_dashboard_reads_grid_days_in_a_bounded_number_of_queries(
     c.get(url)  # warm the session
 
     # session, user, 2 × permissions, the division, its breadcrumb, its children, today's rows
-    # by child, 30 days of sums, the user's home division in the menu: none per child or day
-    with django_assert_num_queries(10):
+    # by child, 30 days of sums, the user's home division in the menu, the header's unread
+    # notifications: none per child or day
+    with django_assert_num_queries(11):
         page = c.get(url, {"figure": "screened"})
 
     html = page.content.decode()
