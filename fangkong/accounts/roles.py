@@ -416,6 +416,7 @@ REPORTS_PROVINCE: list[StrEnum] = [
     *REPORTS_REVIEW,
     ReportsPerm.CONFIGURE_DEADLINES,
     ReportsPerm.VIEW_SUMMARY,
+    ReportsPerm.GENERATE_SUMMARY,
 ]
 REPORTS_READ: list[StrEnum] = [ReportsPerm.VIEW_REPORT, ReportsPerm.VIEW_SUMMARY]
 for _role, _perms in {

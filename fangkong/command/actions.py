@@ -25,7 +25,7 @@ from fangkong.command.models import (
 from fangkong.core.errors import ActionError, Conflict
 from fangkong.core.jurisdiction import ensure_in_scope
 from fangkong.core.parsing import check_date
-from fangkong.core.validators import check_text, clean_phone
+from fangkong.core.validators import clean_line, clean_phone
 from fangkong.regions.choices import Level
 from fangkong.regions.models import Division
 
@@ -36,20 +36,6 @@ MAX_NAME = 100
 MAX_PERSON = 50
 MAX_POST = 100
 MAX_REASON = 200
-
-
-def _text(value: Any, *, field: str, limit: int, required: str | None = None) -> str:
-    text = check_text(" ".join(str(value or "").split()), field=field)
-    if required and not text:
-        raise ActionError(required, code=f"{field}_required", field=field)
-    if len(text) > limit:
-        raise ActionError(
-            _("This text cannot be longer than %(max)s characters (it has %(n)s).")
-            % {"max": limit, "n": len(text)},
-            code=f"{field}_too_long",
-            field=field,
-        )
-    return text
 
 
 def _day(value: dt.date | None, *, field: str, required: str) -> dt.date:
@@ -78,13 +64,13 @@ def _choice(value: Any, choices: Any, *, field: str, message: str, blank: bool =
 
 def _clean_group(data: dict[str, Any]) -> dict[str, str]:
     return {
-        "name": _text(
+        "name": clean_line(
             data.get("name"),
             field="name",
             limit=MAX_NAME,
             required=_("Enter the name of the leading group."),
         ),
-        "office_name": _text(data.get("office_name"), field="office_name", limit=MAX_NAME),
+        "office_name": clean_line(data.get("office_name"), field="office_name", limit=MAX_NAME),
         "office_phone": clean_phone(
             str(data.get("office_phone") or ""), field="office_phone", required=False
         ),
@@ -150,7 +136,7 @@ def add_working_group(
     """Add a working group (medical treatment, supplies, checkpoints…) to a leading group."""
     group = LeadingGroup.objects.select_for_update().get(pk=group.pk)
     ensure_in_scope(actor, group.division_path)
-    clean_name = _text(
+    clean_name = clean_line(
         name, field="name", limit=MAX_NAME, required=_("Enter the name of the working group.")
     )
     clean_field = _choice(
@@ -194,8 +180,12 @@ def add_member(
     group = LeadingGroup.objects.select_for_update().get(pk=group.pk)
     ensure_in_scope(actor, group.division_path)
     clean = {
-        "name": _text(name, field="name", limit=MAX_PERSON, required=_("Enter the member's name.")),
-        "post": _text(post, field="post", limit=MAX_POST, required=_("Enter the member's post.")),
+        "name": clean_line(
+            name, field="name", limit=MAX_PERSON, required=_("Enter the member's name.")
+        ),
+        "post": clean_line(
+            post, field="post", limit=MAX_POST, required=_("Enter the member's post.")
+        ),
         "phone": clean_phone(phone),
         "role": _choice(
             role, MemberRole, field="role", message=_("Choose the member's role in the group.")
@@ -260,7 +250,7 @@ def end_member(
             code="dates_reversed",
             field="left_on",
         )
-    clean_reason = _text(reason, field="reason", limit=MAX_REASON)
+    clean_reason = clean_line(reason, field="reason", limit=MAX_REASON)
     member.left_on, member.left_reason = day, clean_reason
     member.save(update_fields=["left_on", "left_reason"])
     ended = Responsibility.objects.filter(member=member, ends_on__isnull=True)
@@ -383,7 +373,7 @@ def end_responsibility(
             code="dates_reversed",
             field="on",
         )
-    clean_reason = _text(reason, field="reason", limit=MAX_REASON)
+    clean_reason = clean_line(reason, field="reason", limit=MAX_REASON)
     before = resp.ends_on
     resp.ends_on, resp.end_reason = day, clean_reason
     resp.save(update_fields=["ends_on", "end_reason"])
@@ -422,10 +412,10 @@ def set_secretary(
             field="division",
         )
     clean = {
-        "name": _text(
+        "name": clean_line(
             name, field="name", limit=MAX_PERSON, required=_("Enter the secretary's name.")
         ),
-        "post": _text(post, field="post", limit=MAX_POST, required=_("Enter the post.")),
+        "post": clean_line(post, field="post", limit=MAX_POST, required=_("Enter the post.")),
         "phone": clean_phone(phone),
     }
     start = _not_ahead(

@@ -9,7 +9,7 @@ import datetime as dt
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
-from fangkong.command import actions, selectors
+from fangkong.command import actions, directive_api, selectors
 from fangkong.command.choices import MemberRole, WorkField
 from fangkong.command.models import (
     GroupMember,
@@ -27,6 +27,7 @@ from fangkong.regions.choices import Level
 from fangkong.regions.models import Division
 
 router = Router(tags=["command"])
+router.add_router("", directive_api.router)
 
 CODE = r"^\d{1,15}$"
 

@@ -28,3 +28,60 @@ class MemberRole(models.TextChoices):
     DEPUTY = "deputy", _("deputy leader")
     MEMBER = "member", _("member")
     OFFICE_DIRECTOR = "office_director", _("office director")
+
+
+# --- directives and closures -------------------------------------------------------------------
+
+# An attachment (a directive's, or a recipient's evidence) may be at most this large.
+MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
+# A directive carries at most this many attachments.
+MAX_ATTACHMENTS = 10
+
+
+class DirectiveKind(models.TextChoices):
+    """A plain directive (指令), a closure order over venues (关闭令), or the order that reopens
+    them (恢复开放)."""
+
+    PLAIN = "plain", _("directive")
+    CLOSURE = "closure", _("closure order")
+    REOPEN = "reopen", _("reopening order")
+
+
+class RecipientState(models.TextChoices):
+    """Where a recipient is with a directive: sent → acknowledged → in progress → done."""
+
+    SENT = "sent", _("sent")
+    ACKNOWLEDGED = "acknowledged", _("acknowledged")
+    IN_PROGRESS = "in_progress", _("in progress")
+    DONE = "done", _("done")
+
+
+class Department(models.TextChoices):
+    """The departments a directive may be addressed to at a division (their roles)."""
+
+    HEALTH_COMMISSION = "health_commission", _("health commission")
+    SUPPLIES_OFFICER = "supplies_officer", _("supplies officer")
+    PUBLICITY_OFFICE = "publicity_office", _("publicity office")
+    ORGANIZATION_DEPT = "organization_dept", _("organization department")
+
+
+class VenueKind(models.TextChoices):
+    """The kind of a venue in the registry."""
+
+    MARKET = "market", _("market")
+    SCHOOL = "school", _("school")
+    CINEMA = "cinema", _("cinema")
+    RELIGIOUS = "religious", _("religious site")
+    GATHERING = "gathering", _("gathering place")
+    ENTERTAINMENT = "entertainment", _("entertainment venue")
+    OTHER = "other", _("other")
+
+
+class ClosureState(models.TextChoices):
+    """A venue under a closure order: ordered → confirmed closed (its grid or village) →
+    checked (the level above) → reopened (a later order)."""
+
+    ORDERED = "ordered", _("ordered closed")
+    CONFIRMED = "confirmed_closed", _("confirmed closed")
+    CHECKED = "checked", _("checked")
+    REOPENED = "reopened", _("reopened")

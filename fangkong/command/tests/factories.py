@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from fangkong.command import actions
-from fangkong.command.models import GroupMember, LeadingGroup, Responsibility, Secretary
+from fangkong.command import actions, directives
+from fangkong.command.models import (
+    Directive,
+    GroupMember,
+    LeadingGroup,
+    Responsibility,
+    Secretary,
+    Venue,
+)
 from fangkong.regions.models import Division
 
 
@@ -49,3 +57,49 @@ def make_secretary(division: Division, name: str, phone: str = "13800000000") ->
         phone=phone,
         starts_on=dt.date(2019, 6, 1),
     )
+
+
+# --- directives and venues ---------------------------------------------------------------------
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def later(hours: int = 48) -> dt.datetime:
+    from django.utils import timezone
+
+    return timezone.now() + dt.timedelta(hours=hours)
+
+
+def make_directive(
+    issuer: Division,
+    recipients: list[Division] | None = None,
+    *,
+    title: str = "关于加强社区封闭管理的通知",
+    level: int | None = None,
+    kind: str = "plain",
+    feedback_required: str = "",
+    deadline: dt.datetime | None = None,
+    attachments: list[Any] | None = None,
+) -> Directive:
+    return directives.issue_directive(
+        actor=None,
+        issuer_division=issuer,
+        title=title,
+        content="各单位：请立即落实。",
+        deadline=deadline or later(),
+        feedback_required=feedback_required,
+        recipients=[d.code for d in recipients] if recipients else None,
+        level=level,
+        kind=kind,
+        attachments=attachments,
+    )
+
+
+def make_venue(division: Division, name: str, kind: str = "market") -> Venue:
+    return directives.add_venue(actor=None, division=division, name=name, kind=kind)
+
+
+def pdf(name: str = "通知.pdf") -> Any:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, PDF, content_type="application/pdf")
