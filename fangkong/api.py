@@ -20,9 +20,9 @@ from fangkong.core.api import (
 from fangkong.investigation.api import router as investigation_router
 from fangkong.medical.api import router as medical_router
 from fangkong.medical_staff.api import router as medical_staff_router
+from fangkong.notifications.api import router as notifications_router
 from fangkong.observation.api import router as observation_router
 from fangkong.outbreaks.api import router as outbreaks_router
-from fangkong.notifications.api import router as notifications_router
 from fangkong.people.api import router as people_router
 from fangkong.regions.api import router as regions_router
 from fangkong.reports.api import router as reports_router

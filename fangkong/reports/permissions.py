@@ -15,3 +15,5 @@ class ReportsPerm(StrEnum):
     CONFIGURE_DEADLINES = "reports.change_deadline"
     # generate and download the province's daily summary to the committee
     VIEW_SUMMARY = "reports.view_summary"
+    # generate the daily summary (the province's command office); download needs VIEW_SUMMARY
+    GENERATE_SUMMARY = "reports.add_summary"
