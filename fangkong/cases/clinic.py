@@ -25,7 +25,7 @@ from fangkong.cases.choices import Category, Decision, Importation, Occupation
 from fangkong.cases.models import Case, ClinicVisit
 from fangkong.core.errors import ActionError, Conflict
 from fangkong.core.jurisdiction import OutOfJurisdiction, ensure_in_scope, path_in_scope
-from fangkong.core.validators import check_text
+from fangkong.core.validators import clean_prose
 from fangkong.medical.choices import FacilityKind
 from fangkong.medical.models import Facility
 from fangkong.observation.choices import Status as ObservationStatus
@@ -272,20 +272,6 @@ def last_exposure_for(person: Person, today: dt.date | None = None) -> dt.date:
 # --- writes ---------------------------------------------------------------------------------
 
 
-def _text(value: str | None, *, field: str, limit: int, required: str | None = None) -> str:
-    text = check_text((value or "").strip(), field=field)
-    if required and not text:
-        raise ActionError(required, code=f"{field}_required", field=field)
-    if len(text) > limit:
-        raise ActionError(
-            _("This text cannot be longer than %(max)s characters (it has %(n)s).")
-            % {"max": limit, "n": len(text)},
-            code=f"{field}_too_long",
-            field=field,
-        )
-    return text
-
-
 def _check_clinic(actor: User | None, facility: Facility) -> Facility:
     facility = Facility.objects.get(pk=facility.pk)
     ensure_in_scope(actor, facility.division_path)
@@ -341,7 +327,7 @@ def register_visit(
         )
     if epi_history is None:
         epi_history = epi_history_for(person, timezone.localdate(visited_at))
-    epi_history = _text(epi_history, field="epi_history", limit=HISTORY_MAX)
+    epi_history = clean_prose(epi_history, field="epi_history", limit=HISTORY_MAX)
     referral = open_referral(person, visited_at)
     visit = ClinicVisit.objects.create(
         facility=facility,
@@ -428,8 +414,8 @@ def decide_visit(
             code="bad_decision",
             field="decision",
         )
-    doctor = _text(doctor, field="doctor", limit=50, required=_("Enter the doctor's name."))
-    note = _text(note, field="note", limit=300)
+    doctor = clean_prose(doctor, field="doctor", limit=50, required=_("Enter the doctor's name."))
+    note = clean_prose(note, field="note", limit=300)
     person = Person.objects.select_related("grid").get(pk=visit.person_id)
     now = timezone.now()
     if at is not None:

@@ -58,10 +58,13 @@ def clean_line(value: Any, *, field: str, limit: int, required: str | None = Non
     )
 
 
-def clean_prose(value: str | None, *, field: str, limit: int, required: str | None = None) -> str:
+def clean_prose(value: Any, *, field: str, limit: int, required: str | None = None) -> str:
     """Like ``clean_line`` for prose: only the ends are stripped, line breaks are kept."""
     return _limited(
-        check_text((value or "").strip(), field=field), field=field, limit=limit, required=required
+        check_text(str(value or "").strip(), field=field),
+        field=field,
+        limit=limit,
+        required=required,
     )
 
 

@@ -17,7 +17,7 @@ from fangkong.cases.choices import Category
 from fangkong.cases.models import Case
 from fangkong.core.errors import ActionError
 from fangkong.core.jurisdiction import ensure_in_scope, scope_of
-from fangkong.core.validators import check_text
+from fangkong.core.validators import clean_prose
 from fangkong.investigation.choices import (
     LOOKBACK_DAYS,
     InvestigationStatus,
@@ -45,21 +45,6 @@ MOVEMENT_FIELDS = [
     "protection",
     "note",
 ]
-
-
-def _text(value: str | None, *, field: str, limit: int, required: str = "") -> str:
-    """Stripped, checked text (no invisible or control characters), at most ``limit`` long."""
-    text = check_text((value or "").strip(), field=field)
-    if required and not text:
-        raise ActionError(required, code=f"{field}_required", field=field)
-    if len(text) > limit:
-        raise ActionError(
-            _("This text cannot be longer than %(max)s characters (it has %(n)s).")
-            % {"max": limit, "n": len(text)},
-            code=f"{field}_too_long",
-            field=field,
-        )
-    return text
 
 
 def province_prefix(path: str) -> str:
@@ -90,7 +75,7 @@ def open_investigation(*, actor: User | None, case: Case, investigator_name: str
             code="case_excluded",
             field="case",
         )
-    name = _text(
+    name = clean_prose(
         investigator_name,
         field="investigator_name",
         limit=50,
@@ -170,10 +155,10 @@ def record_place(
             code="place_other_province",
             field="division",
         )
-    name = _text(name, field="place_name", limit=100, required=_("Enter the place's name."))
+    name = clean_prose(name, field="place_name", limit=100, required=_("Enter the place's name."))
     if kind not in PlaceKind.values:
         raise ActionError(_("Choose the kind of place."), code="bad_kind", field="kind")
-    address = _text(address, field="address", limit=200)
+    address = clean_prose(address, field="address", limit=200)
     longitude = _coordinate(lon, field="longitude", bound=180)
     latitude = _coordinate(lat, field="latitude", bound=90)
     found = Place.objects.filter(division=division, name=name).first()
@@ -282,7 +267,7 @@ def _movement_values(
     note: str,
 ) -> dict[str, object]:
     transport = transport or ""
-    number = _text(transport_number, field="transport_number", limit=16).upper()
+    number = clean_prose(transport_number, field="transport_number", limit=16).upper()
     _check_movement(
         investigation,
         day=day,
@@ -300,10 +285,10 @@ def _movement_values(
         "place": place,
         "transport": transport,
         "transport_number": number,
-        "seat": _text(seat, field="seat", limit=16),
-        "people_met": _text(people_met, field="people_met", limit=300),
+        "seat": clean_prose(seat, field="seat", limit=16),
+        "people_met": clean_prose(people_met, field="people_met", limit=300),
         "protection": protection,
-        "note": _text(note, field="note", limit=300),
+        "note": clean_prose(note, field="note", limit=300),
     }
 
 
@@ -439,8 +424,8 @@ def add_source(
     ensure_in_scope(actor, investigation.division_path)
     investigation = _lock(investigation)
     _check_open(investigation)
-    area = _text(area, field="area", limit=100)
-    note = _text(note, field="note", limit=300)
+    area = clean_prose(area, field="area", limit=100)
+    note = clean_prose(note, field="note", limit=300)
     if kind not in SourceKind.values:
         raise ActionError(_("Choose the kind of source."), code="bad_kind", field="kind")
     if kind == SourceKind.CASE:
@@ -504,7 +489,7 @@ def complete_investigation(
     ensure_in_scope(actor, investigation.division_path)
     investigation = _lock(investigation)
     _check_open(investigation)
-    investigation.conclusion = _text(
+    investigation.conclusion = clean_prose(
         conclusion,
         field="conclusion",
         limit=4000,
