@@ -18,7 +18,7 @@ from django.utils import timezone
 from fangkong.accounts.models import User
 from fangkong.command import actions
 from fangkong.command.choices import MemberRole, WorkField
-from fangkong.command.models import GroupMember, LeadingGroup
+from fangkong.command.models import GroupMember, LeadingGroup, WorkingGroup
 from fangkong.regions.choices import Level
 from fangkong.regions.models import Division
 
@@ -99,7 +99,7 @@ def _group(division: Division, start: dt.date, counter: list[int]) -> LeadingGro
         office_name=f"{division.name}疫情防控指挥部办公室",
         office_phone=f"0431{8800_0000 + division.pk % 10_000_000:08d}"[:12],
     )
-    working = {
+    working: dict[str, WorkingGroup] = {
         field: actions.add_working_group(actor=None, group=group, name=name, field=field)
         for name, field in (WORKING_GROUPS if division.level <= Level.COUNTY else [])
     }
@@ -185,3 +185,144 @@ def load_command(*, county_code: str = COUNTY, today: dt.date | None = None) -> 
             )
             made += 1
     return {"groups": len(groups), "responsibilities": made}
+
+
+# --- directives and closures ------------------------------------------------------------------
+
+VENUES = [
+    ("农贸市场", "market"),
+    ("小学", "school"),
+    ("影城", "cinema"),
+    ("网吧", "entertainment"),
+    ("老年活动室", "gathering"),
+]
+DONE_DIRECTIVE = "关于全面开展入户排查、做到不漏一户不落一人的通知"
+OVERDUE_DIRECTIVE = "关于落实居家医学观察人员“五包一”责任的通知"
+CLOSURE_ORDER = "关于暂停辖区内人员聚集性场所营业和活动的通知"
+
+
+def _venues(townships: list[Division]) -> int:
+    """Two or three venues in each community of the first three streets."""
+    from fangkong.command import directives
+
+    made = 0
+    for township in townships[:3]:
+        for i, village in enumerate(
+            Division.objects.filter(parent=township, level=Level.VILLAGE, active=True).order_by(
+                "code"
+            )
+        ):
+            stem = village.name.removesuffix("社区").removesuffix("村")
+            for suffix, kind in VENUES[i % 3 : i % 3 + 2 + i % 2]:
+                directives.add_venue(actor=None, division=village, name=stem + suffix, kind=kind)
+                made += 1
+    return made
+
+
+@transaction.atomic
+def load_directives(*, county_code: str = COUNTY, today: dt.date | None = None) -> dict[str, int]:
+    """Two directives of the county to its streets — one done (passed on by the first street to
+    its communities, which completed it), one overdue and escalated — and a closure order over
+    the county's venues, about half confirmed closed and a few checked. Once: nothing happens
+    if the county has issued a directive."""
+    from fangkong.command import directives
+    from fangkong.command.choices import DirectiveKind
+    from fangkong.command.models import Directive, DirectiveRecipient, VenueClosure
+
+    county = Division.objects.filter(code=county_code).first()
+    if county is None or Directive.objects.filter(division=county).exists():
+        return {"directives": 0, "venues": 0, "closures_confirmed": 0}
+    now = timezone.now()
+    townships = list(
+        Division.objects.filter(parent=county, level=Level.TOWNSHIP, active=True).order_by("code")
+    )
+    if not townships:
+        return {"directives": 0, "venues": 0, "closures_confirmed": 0}
+    # 1. done: issued six days ago, the first street passed it on, everyone completed
+    done = directives.issue_directive(
+        actor=None,
+        issuer_division=county,
+        title=DONE_DIRECTIVE,
+        content="各街道要组织网格员、社区干部、下沉干部逐户逐人排查，重点排查近14天内"
+        "有湖北旅居史人员，建立台账，每日上报。",
+        deadline=now + dt.timedelta(days=1),
+        feedback_required="排查户数、人数及发现的重点人员数",
+        level=Level.TOWNSHIP,
+    )
+    first = done.recipients.get(division=townships[0])
+    directives.acknowledge(actor=None, recipient=first)
+    passed = directives.pass_on(actor=None, recipient=first, level=Level.VILLAGE)
+    for row in passed.recipients.order_by("id"):
+        directives.complete(actor=None, recipient=row, evidence="已完成入户排查，台账已上报街道。")
+    for row in done.recipients.exclude(state="done").order_by("id"):
+        directives.complete(
+            actor=None, recipient=row, evidence="辖区各社区已完成排查，台账见附表。"
+        )
+    issued = now - dt.timedelta(days=6)
+    Directive.objects.filter(pk__in=[done.pk, passed.pk]).update(
+        issued_at=issued, deadline=issued + dt.timedelta(days=2)
+    )
+    DirectiveRecipient.objects.filter(directive__in=[done, passed]).update(
+        deadline=issued + dt.timedelta(days=2)
+    )
+    # 2. overdue: due yesterday at 18:00, a third not done, escalated to their leaders
+    overdue = directives.issue_directive(
+        actor=None,
+        issuer_division=county,
+        title=OVERDUE_DIRECTIVE,
+        content="每名居家医学观察人员由1名社区干部、1名网格员、1名民警、1名医生、1名志愿者"
+        "包保，落实每日两次体温监测和生活保障。",
+        deadline=now + dt.timedelta(days=1),
+        feedback_required="包保责任落实名单",
+        level=Level.TOWNSHIP,
+    )
+    rows = list(overdue.recipients.order_by("division__code"))
+    for i, row in enumerate(rows):
+        if i % 3 == 0:
+            continue  # not even acknowledged
+        directives.acknowledge(actor=None, recipient=row)
+        if i % 3 == 1:
+            directives.complete(actor=None, recipient=row, evidence="已落实包保名单，见附件。")
+        else:
+            directives.report_progress(
+                actor=None, recipient=row, progress="已完成一半社区的名单，正在补充。"
+            )
+    due = timezone.make_aware(
+        dt.datetime.combine(timezone.localdate(now) - dt.timedelta(days=1), dt.time(18, 0))
+    )
+    Directive.objects.filter(pk=overdue.pk).update(
+        issued_at=due - dt.timedelta(days=2), deadline=due
+    )
+    DirectiveRecipient.objects.filter(directive=overdue).update(deadline=due)
+    escalated = directives.escalate_overdue_directives(now=now)
+    # 3. the closure order over the venues of the county, half confirmed, a few checked
+    venues = _venues(townships)
+    order = directives.issue_directive(
+        actor=None,
+        issuer_division=county,
+        title=CLOSURE_ORDER,
+        content="即日起，辖区内农贸市场（保障民生的除外）、影城、网吧、棋牌室、老年活动室等"
+        "人员聚集场所暂停营业，中小学校推迟开学，由所在社区和网格逐一确认关闭。",
+        deadline=now + dt.timedelta(days=1),
+        feedback_required="关闭场所清单",
+        kind=DirectiveKind.CLOSURE,
+        level=Level.TOWNSHIP,
+    )
+    confirmed = 0
+    for i, closure in enumerate(
+        VenueClosure.objects.filter(directive=order).order_by("division_path", "id")
+    ):
+        if i % 2:
+            continue
+        directives.confirm_closed(
+            actor=None, closure=closure, note="已张贴停业通知，现场核实关闭。"
+        )
+        confirmed += 1
+        if i % 6 == 0:
+            directives.check_closure(actor=None, closure=closure, note="街道督查组现场核查。")
+    return {
+        "directives": 3,
+        "escalated": escalated,
+        "venues": venues,
+        "closures_confirmed": confirmed,
+    }

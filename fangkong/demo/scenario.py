@@ -18,8 +18,10 @@ from fangkong.accounts.roles import Role
 from fangkong.audit.context import origin
 from fangkong.checkpoints.demo import load_checkpoints
 from fangkong.demo.care import load_care_requests
+from fangkong.demo.command import load_command, load_directives
 from fangkong.demo.outbreak import load_outbreak
 from fangkong.demo.population import load_population
+from fangkong.demo.reports import load_reports
 from fangkong.demo.screening import load_screening
 from fangkong.demo.treatment import load_treatment
 from fangkong.regions import actions as region_actions
@@ -257,7 +259,10 @@ def load_demo() -> dict[str, int]:
         sweep = load_screening(county_code=DEMO_COUNTY)  # after the key areas; once
         outbreak = load_outbreak(county_code=DEMO_COUNTY)  # after the sweep; once
         treatment = load_treatment(county_code=DEMO_COUNTY)  # the outbreak's patients; once
-        grid_days = load_zero_report_history()  # last: reads every record above
+        command = load_command(county_code=DEMO_COUNTY)  # leading groups, 包保, secretaries
+        directives = load_directives(county_code=DEMO_COUNTY)  # after the groups: escalations
+        grid_days = load_zero_report_history()  # reads every record above
+        reports = load_reports(county_code=DEMO_COUNTY)  # last: its figures read everything
     return {
         "divisions_imported": int(imported),
         "zones": zones,
@@ -275,4 +280,7 @@ def load_demo() -> dict[str, int]:
         "grid_days_confirmed": grid_days,
         **{f"outbreak_{k}": v for k, v in outbreak.items()},
         **{f"treatment_{k}": v for k, v in treatment.items()},
+        **{f"command_{k}": v for k, v in command.items()},
+        **{f"directives_{k}": v for k, v in directives.items()},
+        "daily_reports": reports,
     }

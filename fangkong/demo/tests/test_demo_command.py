@@ -3,8 +3,13 @@ actions once, so the chain of a community shows its five secretaries and its lea
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from types import SimpleNamespace
 
+from django.utils import timezone
+
+from fangkong.accounts.models import User
+from fangkong.accounts.roles import Role
 from fangkong.audit.models import AuditEvent
 from fangkong.command import selectors
 from fangkong.command.choices import MemberRole
@@ -39,3 +44,36 @@ def test_the_demo_chain_has_groups_secretaries_and_leaders(
     )
     # once
     assert load_command(county_code=tree.nanguan.code) == {"groups": 0, "responsibilities": 0}
+
+
+def test_the_demo_directives_one_done_one_overdue_and_a_closure_half_confirmed(
+    tree: SimpleNamespace, make_user: Callable[..., User]
+) -> None:
+    from fangkong.command.models import Directive, VenueClosure
+    from fangkong.demo.command import (
+        CLOSURE_ORDER,
+        DONE_DIRECTIVE,
+        OVERDUE_DIRECTIVE,
+        load_directives,
+    )
+    from fangkong.notifications.models import Escalation, Notification
+
+    secretary = make_user(tree.nanling, roles=[Role.TOWNSHIP_COMMAND], username="nanling")
+    load_command(county_code=tree.nanguan.code)
+    made = load_directives(county_code=tree.nanguan.code)
+    assert made["directives"] == 3 and made["venues"] > 0
+    done = Directive.objects.get(title=DONE_DIRECTIVE, parent_recipient__isnull=True)
+    assert not done.recipients.exclude(state="done").exists()
+    # the street passed it on to its communities, who completed it
+    assert Directive.objects.filter(parent_recipient__directive=done).exists()
+    overdue = Directive.objects.get(title=OVERDUE_DIRECTIVE)
+    assert overdue.deadline < timezone.now()
+    late = overdue.recipients.exclude(state="done")
+    assert late.exists() and not late.filter(overdue_escalated_at__isnull=True).exists()
+    # escalated: open at the street, its command office told in the app
+    assert Escalation.objects.filter(resolved_at__isnull=True).count() == late.count()
+    assert Notification.objects.filter(user=secretary, kind="escalation").exists()
+    closures = VenueClosure.objects.filter(directive__title=CLOSURE_ORDER)
+    confirmed = closures.exclude(state="ordered").count()
+    assert 0 < confirmed < closures.count()
+    assert load_directives(county_code=tree.nanguan.code)["directives"] == 0
