@@ -9,6 +9,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fangkong.cases.choices import (
@@ -68,12 +69,18 @@ def _need_open(outcome: str) -> None:
         )
 
 
+def _day_of(moment: dt.datetime) -> dt.date:
+    """The local calendar day of a moment (Asia/Shanghai): between midnight and 08:00 Beijing
+    time the UTC date is still the day before."""
+    return timezone.localdate(moment) if timezone.is_aware(moment) else moment.date()
+
+
 def check_onset(onset: dt.date | None, diagnosed_at: dt.datetime) -> None:
     """The onset of symptoms cannot come after the diagnosis."""
-    if onset is not None and onset > diagnosed_at.date():
+    if onset is not None and onset > _day_of(diagnosed_at):
         raise ActionError(
             _("The onset date %(onset)s is after the diagnosis (%(diagnosed)s).")
-            % {"onset": onset.isoformat(), "diagnosed": diagnosed_at.date().isoformat()},
+            % {"onset": onset.isoformat(), "diagnosed": _day_of(diagnosed_at).isoformat()},
             code="onset_after_diagnosis",
             field="onset_date",
         )
@@ -140,10 +147,10 @@ def check_symptoms_onset(
         raise ActionError(
             _("Enter the date the symptoms began."), code="onset_required", field="onset_date"
         )
-    if onset < diagnosed_at.date() or onset > today:
+    if onset < _day_of(diagnosed_at) or onset > today:
         raise ActionError(
             _("The onset date must lie between the diagnosis (%(diagnosed)s) and today.")
-            % {"diagnosed": diagnosed_at.date().isoformat()},
+            % {"diagnosed": _day_of(diagnosed_at).isoformat()},
             code="bad_onset",
             field="onset_date",
         )
@@ -199,10 +206,10 @@ def check_death(
     _need_open(outcome)
     if died_on is None:
         raise ActionError(_("Enter the date of death."), code="date_required", field="died_on")
-    if died_on < diagnosed_at.date() or died_on > today:
+    if died_on < _day_of(diagnosed_at) or died_on > today:
         raise ActionError(
             _("The date of death must lie between the diagnosis (%(diagnosed)s) and today.")
-            % {"diagnosed": diagnosed_at.date().isoformat()},
+            % {"diagnosed": _day_of(diagnosed_at).isoformat()},
             code="bad_date",
             field="died_on",
         )

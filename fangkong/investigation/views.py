@@ -351,7 +351,9 @@ def notices(request: HttpRequest) -> HttpResponse:
             "county": i.case.county.name,
             "diagnosed": i.case.diagnosed_at,
             "sex": i.case.person.get_sex_display(),
-            "age": documents.age_of(i.case.person.birth_date, i.case.diagnosed_at.date()),
+            "age": documents.age_of(
+                i.case.person.birth_date, timezone.localdate(i.case.diagnosed_at)
+            ),
         }
         for i in page.items
     ]
