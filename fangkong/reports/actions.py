@@ -324,8 +324,13 @@ def _open_children(division: Division, day: dt.date) -> int:
     if division.level >= Level.VILLAGE:
         return 0
     n_children = Division.objects.filter(parent=division, active=True).count()
+    # the path prefix keeps it on the (division_path, day) index whatever the statistics say
     closed = DailyReport.objects.filter(
-        division__parent=division, division__active=True, day=day, state__in=CLOSED_FOR_PARENT
+        division_path__startswith=division.path,
+        division__parent=division,
+        division__active=True,
+        day=day,
+        state__in=CLOSED_FOR_PARENT,
     ).count()
     return max(n_children - closed, 0)
 

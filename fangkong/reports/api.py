@@ -392,7 +392,8 @@ def rollup(request: HttpRequest, day: ApiDate | None = None, level: int | None =
     ``level`` (default: my children's) under my home division, from the village up."""
     require(request, Perm.VIEW_REPORT)
     home = _home(request)
-    wanted = home.level + 1 if level is None else level
+    # default: my children's level (a village's own: grids do not report)
+    wanted = min(home.level + 1, max(REPORTING_LEVELS)) if level is None else level
     if not (home.level <= wanted <= max(REPORTING_LEVELS)):
         raise ActionError(
             _("Choose a level from your own down to the village."), code="bad_level", field="level"

@@ -501,11 +501,11 @@ def every_page(tree: Any, admin: User) -> dict[str, dict[str, Any]]:
         },
         **_cases_and_contacts(tree),
         **_treatment(tree),
-        **_command(tree),
+        **_command(tree, admin),
     }
 
 
-def _command(tree: Any) -> dict[str, dict[str, Any]]:
+def _command(tree: Any, admin: User) -> dict[str, dict[str, Any]]:
     """The pages of issue #11's leading groups: a group with a member covering a township."""
     from fangkong.command.tests.factories import make_group, make_member, make_responsibility
 
@@ -528,6 +528,56 @@ def _command(tree: Any) -> dict[str, dict[str, Any]]:
         "command:responsibility_end": {"pk": responsibility.pk},
         "command:secretary": {"code": tree.huayang.code},
         "command:chain": {"code": tree.grid1.code},
+        **_directives(tree, admin),
+    }
+
+
+def _directives(tree: Any, admin: User) -> dict[str, dict[str, Any]]:
+    """The pages of issue #11's directives, venues, closures, daily reports, summaries and
+    notifications: a closure order with a PDF over a venue of 华阳社区, a report, a problem, a
+    kept summary, a notification."""
+    from django.utils import timezone
+
+    from fangkong.command.tests.factories import make_directive, make_venue, pdf
+    from fangkong.notifications.actions import notify
+    from fangkong.reports import actions as reports
+    from fangkong.reports.models import Summary
+
+    venue = make_venue(tree.huayang, "安全页农贸市场")
+    order = make_directive(tree.nanguan, [tree.nanling], kind="closure", attachments=[pdf()])
+    recipient = order.recipients.get()
+    closure = order.closures.get()
+    report = reports.submit_report(
+        actor=None,
+        division=tree.huayang,
+        day=timezone.localdate(),
+        problems=[{"text": "安全页问题"}],
+    )
+    summary = Summary.objects.create(
+        division=tree.province,
+        division_path=tree.province.path,
+        day=timezone.localdate(),
+        document_number="吉防指〔2020〕1号",
+        title="安全页日报",
+        docx=b"PK",
+    )
+    [notice] = notify([admin], kind="other", title="安全页通知")
+    return {
+        **{f"command:{n}": {"pk": order.pk} for n in ("directive", "directive_reopen")},
+        **{
+            f"command:recipient_{n}": {"pk": recipient.pk}
+            for n in ("acknowledge", "progress", "complete", "pass_on")
+        },
+        "command:attachment": {"pk": order.attachments.get().pk},
+        **{f"command:closure_{n}": {"pk": closure.pk} for n in ("confirm", "check")},
+        "command:closure_board": {"code": tree.nanguan.code},
+        "command:venue_new": {"code": tree.huayang.code},
+        "command:venue_edit": {"pk": venue.pk},
+        **{f"reports:{n}": {"pk": report.pk} for n in ("detail", "approve", "return", "reopen")},
+        "reports:missing": {"code": tree.hengan.code},
+        **{f"reports:{n}": {"pk": report.problems.get().pk} for n in ("answer", "pass_up")},
+        "reports:summary_download": {"pk": summary.pk, "fmt": "docx"},
+        "notifications:read": {"pk": notice.pk},
     }
 
 
