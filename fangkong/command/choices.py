@@ -52,7 +52,7 @@ class RecipientState(models.TextChoices):
 
     SENT = "sent", _("sent")
     ACKNOWLEDGED = "acknowledged", _("acknowledged")
-    IN_PROGRESS = "in_progress", _("in progress")
+    IN_PROGRESS = "in_progress", _("being handled")
     DONE = "done", _("done")
 
 

@@ -213,8 +213,15 @@ def _venues(townships: list[Division]) -> int:
             )
         ):
             stem = village.name.removesuffix("社区").removesuffix("村")
-            for suffix, kind in VENUES[i % 3 : i % 3 + 2 + i % 2]:
-                directives.add_venue(actor=None, division=village, name=stem + suffix, kind=kind)
+            # each venue in a grid of the community, so that its grid worker confirms it
+            grids = list(
+                Division.objects.filter(parent=village, level=Level.GRID, active=True).order_by(
+                    "code"
+                )
+            ) or [village]
+            for j, (suffix, kind) in enumerate(VENUES[i % 3 : i % 3 + 2 + i % 2]):
+                where = grids[j % len(grids)]
+                directives.add_venue(actor=None, division=where, name=stem + suffix, kind=kind)
                 made += 1
     return made
 
@@ -263,7 +270,9 @@ def load_directives(*, county_code: str = COUNTY, today: dt.date | None = None) 
         issued_at=issued, deadline=issued + dt.timedelta(days=2)
     )
     DirectiveRecipient.objects.filter(directive__in=[done, passed]).update(
-        deadline=issued + dt.timedelta(days=2)
+        deadline=issued + dt.timedelta(days=2),
+        acknowledged_at=issued + dt.timedelta(hours=2),
+        completed_at=issued + dt.timedelta(days=1),
     )
     # 2. overdue: due yesterday at 18:00, a third not done, escalated to their leaders
     overdue = directives.issue_directive(
@@ -294,6 +303,17 @@ def load_directives(*, county_code: str = COUNTY, today: dt.date | None = None) 
         issued_at=due - dt.timedelta(days=2), deadline=due
     )
     DirectiveRecipient.objects.filter(directive=overdue).update(deadline=due)
+    # the answers came in the day after it was issued, before the deadline
+    answered = due - dt.timedelta(hours=30)
+    DirectiveRecipient.objects.filter(directive=overdue, acknowledged_at__isnull=False).update(
+        acknowledged_at=answered
+    )
+    DirectiveRecipient.objects.filter(directive=overdue, completed_at__isnull=False).update(
+        completed_at=answered + dt.timedelta(hours=6)
+    )
+    DirectiveRecipient.objects.filter(directive=overdue, progress_at__isnull=False).update(
+        progress_at=answered + dt.timedelta(hours=6)
+    )
     escalated = directives.escalate_overdue_directives(now=now)
     # 3. the closure order over the venues of the county, half confirmed, a few checked
     venues = _venues(townships)

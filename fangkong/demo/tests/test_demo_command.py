@@ -73,6 +73,10 @@ def test_the_demo_directives_one_done_one_overdue_and_a_closure_half_confirmed(
     # escalated: open at the street, its command office told in the app
     assert Escalation.objects.filter(resolved_at__isnull=True).count() == late.count()
     assert Notification.objects.filter(user=secretary, kind="escalation").exists()
+    # venues sit in grids, for their grid workers to confirm
+    from fangkong.command.models import Venue
+
+    assert Venue.objects.filter(division__level=6).exists()
     closures = VenueClosure.objects.filter(directive__title=CLOSURE_ORDER)
     confirmed = closures.exclude(state="ordered").count()
     assert 0 < confirmed < closures.count()
