@@ -240,7 +240,9 @@ def raise_open_escalations(now: dt.datetime | None = None, after_hours: int | No
     for pk in list(due):
         with transaction.atomic():
             escalation = (
-                Escalation.objects.select_for_update()
+                # lock the escalation row only: PostgreSQL refuses FOR UPDATE on the nullable
+                # side of the outer join to the parent
+                Escalation.objects.select_for_update(of=("self",))
                 .select_related("reached__parent", "division")
                 .filter(pk=pk, resolved_at__isnull=True, escalated_at__lte=due_before)
                 .first()
