@@ -501,6 +501,36 @@ def _locked_report(report: DailyReport) -> DailyReport:
     return DailyReport.objects.select_for_update().select_related("division").get(pk=report.pk)
 
 
+def _review(
+    actor: User | None,
+    report: DailyReport,
+    state: str,
+    at: dt.datetime | None,
+    *,
+    action: str,
+    reason: str = "",
+    **fields: str,
+) -> None:
+    """Move a report to ``state`` as reviewed by ``actor`` (with ``fields`` such as the
+    reason), keep the day's counts and audit it."""
+    before, old_state = _snapshot(report), report.state
+    report.state = state
+    report.reviewed_by = actor
+    report.reviewed_at = at or timezone.now()
+    for name, value in fields.items():
+        setattr(report, name, value)
+    report.save(update_fields=["state", *fields, "reviewed_by", "reviewed_at", "updated_at"])
+    _count(report.level, report.day, before, _snapshot(report))
+    record(
+        actor=actor,
+        action=action,
+        obj=report,
+        division_path=report.division_path,
+        changes={"state": [old_state, state]},
+        reason=reason,
+    )
+
+
 @transaction.atomic
 def approve(
     *, actor: User | None, report: DailyReport, at: dt.datetime | None = None
@@ -513,19 +543,7 @@ def approve(
     if report.state != State.SUBMITTED:
         raise Conflict(_("Only a submitted report can be approved."), code="not_submitted")
     _refuse_open_children(report.division, report.day, own=False)
-    before = _snapshot(report)
-    report.state = State.APPROVED
-    report.reviewed_by = actor
-    report.reviewed_at = at or timezone.now()
-    report.save(update_fields=["state", "reviewed_by", "reviewed_at", "updated_at"])
-    _count(report.level, report.day, before, _snapshot(report))
-    record(
-        actor=actor,
-        action="reports.approve",
-        obj=report,
-        division_path=report.division_path,
-        changes={"state": [State.SUBMITTED, State.APPROVED]},
-    )
+    _review(actor, report, State.APPROVED, at, action="reports.approve")
     _notify(
         [report.submitted_by],
         title=_("Your report of %(day)s is approved") % {"day": report.day.isoformat()},
@@ -548,22 +566,14 @@ def return_report(
     _from_parent(actor, report.division)
     if report.state != State.SUBMITTED:
         raise Conflict(_("Only a submitted report can be returned."), code="not_submitted")
-    before = _snapshot(report)
-    report.state = State.RETURNED
-    report.return_reason = clean
-    report.reviewed_by = actor
-    report.reviewed_at = at or timezone.now()
-    report.save(
-        update_fields=["state", "return_reason", "reviewed_by", "reviewed_at", "updated_at"]
-    )
-    _count(report.level, report.day, before, _snapshot(report))
-    record(
-        actor=actor,
+    _review(
+        actor,
+        report,
+        State.RETURNED,
+        at,
         action="reports.return",
-        obj=report,
-        division_path=report.division_path,
-        changes={"state": [State.SUBMITTED, State.RETURNED]},
         reason=clean,
+        return_reason=clean,
     )
     _notify(
         [report.submitted_by],
@@ -668,23 +678,14 @@ def reopen(
             _("The report of the level above is submitted for this day: reopen that one first."),
             code="parent_locked",
         )
-    before = _snapshot(report)
-    old_state = report.state
-    report.state = State.RETURNED
-    report.reopen_reason = clean
-    report.reviewed_by = actor
-    report.reviewed_at = at or timezone.now()
-    report.save(
-        update_fields=["state", "reopen_reason", "reviewed_by", "reviewed_at", "updated_at"]
-    )
-    _count(report.level, report.day, before, _snapshot(report))
-    record(
-        actor=actor,
+    _review(
+        actor,
+        report,
+        State.RETURNED,
+        at,
         action="reports.reopen",
-        obj=report,
-        division_path=report.division_path,
-        changes={"state": [old_state, State.RETURNED]},
         reason=clean,
+        reopen_reason=clean,
     )
     _notify(
         _users_with(ReportsPerm.SUBMIT_REPORT, [report.division_id]),
