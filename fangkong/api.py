@@ -27,6 +27,8 @@ from fangkong.people.api import router as people_router
 from fangkong.regions.api import router as regions_router
 from fangkong.reports.api import router as reports_router
 from fangkong.screening.api import router as screening_router
+from fangkong.supplies import donation_api, production_api, request_api
+from fangkong.supplies.api import router as supplies_router
 from fangkong.tracing.api import router as tracing_router
 from fangkong.treatment.api import router as treatment_router
 from fangkong.zeroreport.api import router as zeroreport_router
@@ -65,5 +67,9 @@ api.add_router("/", outbreaks_router)
 api.add_router("/", command_router)
 api.add_router("/", reports_router)
 api.add_router("/", notifications_router)
+api.add_router("/", supplies_router)
+api.add_router("/", request_api.router)
+api.add_router("/", production_api.router)
+api.add_router("/", donation_api.router)
 api.add_router("/", exports_router)
 api.add_router("/", imports_router)

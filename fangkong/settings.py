@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "fangkong.command",
     "fangkong.reports",
     "fangkong.notifications",
+    "fangkong.supplies",
     "fangkong.bulk",
     "fangkong.demo",
 ]

@@ -24,6 +24,8 @@ urlpatterns = [
     path("command/", include("fangkong.command.urls")),
     path("reports/", include("fangkong.reports.urls")),
     path("notifications/", include("fangkong.notifications.urls")),
+    path("supplies/", include("fangkong.supplies.urls")),
+    path("public/", include("fangkong.supplies.public_urls")),
     path("bulk/", include("fangkong.bulk.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/", api.urls),

@@ -28,6 +28,7 @@ from fangkong.people.permissions import PeoplePerm
 from fangkong.regions.permissions import RegionsPerm
 from fangkong.reports.permissions import ReportsPerm
 from fangkong.screening.permissions import ScreeningPerm
+from fangkong.supplies.permissions import SuppliesPerm
 from fangkong.tracing.permissions import TracingPerm
 from fangkong.treatment.permissions import TreatmentPerm
 from fangkong.zeroreport.permissions import ZeroReportPerm
@@ -426,6 +427,31 @@ for _role, _perms in {
     Role.CITY_COMMAND: REPORTS_REVIEW,
     Role.PROVINCE_COMMAND: REPORTS_PROVINCE,
     Role.ORGANIZATION_DEPT: REPORTS_READ,
+}.items():
+    ROLE_PERMISSIONS[_role] = [*ROLE_PERMISSIONS[_role], *_perms]
+
+
+# Supplies (物资保障, issue #12): the supplies office keeps the catalogue, the stores and the
+# ledger, approves and allocates requests, dispatches production and records donations; a
+# facility books its receipts and consumption, counts its store and requests; a community
+# requests; command offices and the health commission read.
+SUPPLIES_READ: list[StrEnum] = [SuppliesPerm.VIEW_STOCK, SuppliesPerm.VIEW_PRODUCTION]
+SUPPLIES_FACILITY: list[StrEnum] = [
+    SuppliesPerm.VIEW_STOCK,
+    SuppliesPerm.BOOK_MOVEMENT,
+    SuppliesPerm.COUNT_STOCK,
+    SuppliesPerm.REQUEST,
+]
+SUPPLIES_OFFICE: list[StrEnum] = list(SuppliesPerm)
+for _role, _perms in {
+    Role.SUPPLIES_OFFICER: SUPPLIES_OFFICE,
+    Role.CLINIC_STAFF: SUPPLIES_FACILITY,
+    Role.VILLAGE_SECRETARY: [SuppliesPerm.VIEW_STOCK, SuppliesPerm.REQUEST],
+    Role.TOWNSHIP_COMMAND: SUPPLIES_READ,
+    Role.COUNTY_COMMAND: SUPPLIES_READ,
+    Role.CITY_COMMAND: SUPPLIES_READ,
+    Role.PROVINCE_COMMAND: SUPPLIES_READ,
+    Role.HEALTH_COMMISSION: SUPPLIES_READ,
 }.items():
     ROLE_PERMISSIONS[_role] = [*ROLE_PERMISSIONS[_role], *_perms]
 

@@ -1,0 +1,5 @@
+"""(placeholder: filled in by its owner)"""
+
+from typing import Any
+
+CASES: list[Any] = []
