@@ -20,11 +20,12 @@ SCENARIOS: dict[str, str] = {
     "allocation": "bench.scenarios.allocation",
     "beds": "bench.scenarios.beds",
     "command": "bench.scenarios.command",
+    "supplies": "bench.scenarios.supplies",
 }
 
 # Scenarios whose data cannot share a database with the others get their own: the database
 # BENCH_DATABASE_URL names, with ``_<name>`` appended (gridops adds its own grids and people).
-OWN_DATABASE = {"gridops", "cases", "beds", "command"}
+OWN_DATABASE = {"gridops", "cases", "beds", "command", "supplies"}
 
 
 @dataclass

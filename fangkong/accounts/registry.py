@@ -66,11 +66,17 @@ WORKBENCH_NOTES = {
         "history filled in from screenings, observations and checkpoints; you decide home "
         "observation or a suspected case isolated on the spot, report it, and record samples "
         "and results. As a hospital you accept or refuse the patients sent to you, record their "
-        "transport and arrival, see your wards' beds, and keep your staff's roster."
+        "transport and arrival, see your wards' beds, and keep your staff's roster. You book "
+        "your store's receipts and daily consumption, count it, and request supplies when its "
+        "days of supply run low."
     ),
     Role.SUPPLIES_OFFICER: _(
-        "As a supplies officer you see the care requests for food, daily necessities and "
-        "medicine in your area, overdue ones first. The supplies ledger is not here yet."
+        "As a supplies officer you keep the stock of your area's stores: the ledger of every "
+        "receipt, issue and consumption, stock counts, and the stores running short. You decide "
+        "the requests addressed to your division, allocate them from your stores or by a plan, "
+        "forward the rest to the level above and ship; you dispatch production and record "
+        "donations, which the public page shows with where they went. You also see the care "
+        "requests for food, daily necessities and medicine in your area, overdue ones first."
     ),
     Role.ORGANIZATION_DEPT: _(
         "As the organisation department you see the division tree down to each grid, the grid "

@@ -443,7 +443,7 @@ SUPPLIES_FACILITY: list[StrEnum] = [
     SuppliesPerm.REQUEST,
 ]
 SUPPLIES_OFFICE: list[StrEnum] = list(SuppliesPerm)
-for _role, _perms in {
+_supplies: dict[Role, list[StrEnum]] = {
     Role.SUPPLIES_OFFICER: SUPPLIES_OFFICE,
     Role.CLINIC_STAFF: SUPPLIES_FACILITY,
     Role.VILLAGE_SECRETARY: [SuppliesPerm.VIEW_STOCK, SuppliesPerm.REQUEST],
@@ -452,7 +452,8 @@ for _role, _perms in {
     Role.CITY_COMMAND: SUPPLIES_READ,
     Role.PROVINCE_COMMAND: SUPPLIES_READ,
     Role.HEALTH_COMMISSION: SUPPLIES_READ,
-}.items():
+}
+for _role, _perms in _supplies.items():
     ROLE_PERMISSIONS[_role] = [*ROLE_PERMISSIONS[_role], *_perms]
 
 

@@ -23,6 +23,7 @@ from fangkong.demo.outbreak import load_outbreak
 from fangkong.demo.population import load_population
 from fangkong.demo.reports import load_reports
 from fangkong.demo.screening import load_screening
+from fangkong.demo.supplies import load_supplies
 from fangkong.demo.treatment import load_treatment
 from fangkong.regions import actions as region_actions
 from fangkong.regions.choices import Level, StaffKind
@@ -86,6 +87,9 @@ DEMO_USERS = [
     ),
     DemoUser(
         "wuzi", "长春市物资保障员", "220100000000", (Role.SUPPLIES_OFFICER,), "长春市物资保障组"
+    ),
+    DemoUser(
+        "sheng-wuzi", "省物资保障员", "220000000000", (Role.SUPPLIES_OFFICER,), "省物资保障组"
     ),
     DemoUser(
         "changbaishan",
@@ -261,6 +265,7 @@ def load_demo() -> dict[str, int]:
         treatment = load_treatment(county_code=DEMO_COUNTY)  # the outbreak's patients; once
         command = load_command(county_code=DEMO_COUNTY)  # leading groups, 包保, secretaries
         directives = load_directives(county_code=DEMO_COUNTY)  # after the groups: escalations
+        supplies = load_supplies()  # the facilities' stores: after treatment's facilities
         grid_days = load_zero_report_history()  # reads every record above
         reports = load_reports(county_code=DEMO_COUNTY)  # last: its figures read everything
     return {
@@ -283,4 +288,5 @@ def load_demo() -> dict[str, int]:
         **{f"command_{k}": v for k, v in command.items()},
         **{f"directives_{k}": v for k, v in directives.items()},
         "daily_reports": reports,
+        **{f"supplies_{k}": v for k, v in supplies.items()},
     }

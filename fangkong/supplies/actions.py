@@ -34,7 +34,7 @@ from fangkong.regions.models import Division
 from fangkong.supplies.choices import (
     INWARD,
     OUTWARD,
-    Category,
+    ItemCategory,
     MovementKind,
     Priority,
     StoreKind,
@@ -57,7 +57,7 @@ DEFAULT_ALERT_DAYS = 3
 CONSUMPTION_WINDOW = 7  # days of consumption averaged for the days of supply
 
 # The share order of a facility's store by the facility's kind (Priority).
-PRIORITY_BY_KIND = {
+PRIORITY_BY_KIND: dict[str, int] = {
     FacilityKind.DESIGNATED_HOSPITAL: Priority.HOSPITAL,
     FacilityKind.MAKESHIFT_HOSPITAL: Priority.HOSPITAL,
     FacilityKind.FEVER_CLINIC: Priority.FEVER_CLINIC,
@@ -134,7 +134,7 @@ def business_day(value: Any = None, *, field: str = "day") -> dt.date:
     return day
 
 
-def _coordinate(value: Any, field: str, bound: int) -> Decimal | None:
+def coordinate(value: Any, field: str, bound: int) -> Decimal | None:
     if value in (None, ""):
         return None
     try:
@@ -231,7 +231,7 @@ def _clean_item(data: Mapping[str, Any]) -> dict[str, Any]:
         data.get("name"), field="name", limit=60, required=_("Enter the item's name.")
     )
     category = data.get("category")
-    if category not in Category.values:
+    if category not in ItemCategory.values:
         raise ActionError(_("Choose the item's category."), code="bad_category", field="category")
     clean["category"] = category
     clean["unit"] = clean_line(
@@ -340,8 +340,8 @@ def _clean_store(data: Mapping[str, Any]) -> dict[str, Any]:
             data.get("name"), field="name", limit=100, required=_("Enter the store's name.")
         )
         clean["address"] = clean_line(data.get("address"), field="address", limit=200)
-        clean["longitude"] = _coordinate(data.get("longitude"), "longitude", 180)
-        clean["latitude"] = _coordinate(data.get("latitude"), "latitude", 90)
+        clean["longitude"] = coordinate(data.get("longitude"), "longitude", 180)
+        clean["latitude"] = coordinate(data.get("latitude"), "latitude", 90)
         priority = data.get("priority") or Priority.COMMUNITY
         try:
             priority = int(priority)
@@ -438,7 +438,7 @@ MANUAL_KINDS = (
 )
 
 
-def _usable_store(actor: User | None, store: Store) -> Store:
+def usable_store(actor: User | None, store: Store) -> Store:
     locked = Store.objects.get(pk=store.pk)
     ensure_in_scope(actor, locked.division_path)
     if not locked.active:
@@ -446,7 +446,7 @@ def _usable_store(actor: User | None, store: Store) -> Store:
     return locked
 
 
-def _usable_item(item: Any) -> Item:
+def usable_item(item: Any) -> Item:
     if not isinstance(item, Item):
         raise ActionError(_("Choose an item of the catalogue."), code="unknown_item", field="item")
     if not item.active:
@@ -469,7 +469,7 @@ def book(
     A correction of an earlier movement is an adjustment naming it."""
     if kind not in MANUAL_KINDS:
         raise ActionError(_("Choose the kind of movement."), code="bad_kind", field="kind")
-    item = _usable_item(item)
+    item = usable_item(item)
     signed = kind == MovementKind.ADJUSTMENT
     amount = quantity(quantity_value, item=item, signed=signed)
     text = clean_line(reason, field="reason", limit=200)
@@ -480,7 +480,7 @@ def book(
     when = business_day(day)
     delta = amount if kind in (*INWARD, MovementKind.ADJUSTMENT) else -amount
     with transaction.atomic():
-        store = _usable_store(actor, store)
+        store = usable_store(actor, store)
         links: dict[str, Any] = {}
         if corrects is not None:
             if corrects.store_id != store.pk or corrects.item_id != item.pk:
@@ -513,7 +513,7 @@ def book(
                 "reason": text,
             },
         )
-        transaction.on_commit(lambda: check_supply(store.pk, [item.pk]))
+        check_supply(store.pk, [item.pk])
     return movement
 
 
@@ -524,14 +524,14 @@ def report_consumption(
     when = business_day(day)
     cleaned: list[tuple[Item, int]] = []
     for item, value in quantities.items():
-        item = _usable_item(item)
+        item = usable_item(item)
         if value in (None, "", 0, "0"):
             continue
         cleaned.append((item, quantity(value, item=item, field=f"item_{item.pk}")))
     if not cleaned:
         raise ActionError(_("Enter what was used of at least one item."), code="nothing_used")
     with transaction.atomic():
-        store = _usable_store(actor, store)
+        store = usable_store(actor, store)
         movements = [
             post_movement(
                 actor=actor,
@@ -551,7 +551,7 @@ def report_consumption(
             changes={"day": str(when), **{item.code: amount for item, amount in cleaned}},
         )
         ids = [item.pk for item, _amount in cleaned]
-        transaction.on_commit(lambda: check_supply(store.pk, ids))
+        check_supply(store.pk, ids)
     return movements
 
 
@@ -604,7 +604,7 @@ def count_stock(
     text = clean_line(note, field="note", limit=200)
     cleaned: list[tuple[Item, int]] = []
     for item, value in counted.items():
-        item = _usable_item(item)
+        item = usable_item(item)
         if value in (None, ""):
             continue
         if value in (0, "0"):
@@ -616,7 +616,7 @@ def count_stock(
             _("Enter the counted quantity of at least one item."), code="nothing_counted"
         )
     with transaction.atomic():
-        store = _usable_store(actor, store)
+        store = usable_store(actor, store)
         count = StockCount.objects.create(
             store=store, division_path=store.division_path, day=when, note=text, counted_by=actor
         )
@@ -649,7 +649,7 @@ def count_stock(
             changes={line.item.code: [line.expected, line.counted] for line in lines},
         )
         ids = [item.pk for item, _q in cleaned]
-        transaction.on_commit(lambda: check_supply(store.pk, ids))
+        check_supply(store.pk, ids)
     return count
 
 
@@ -706,9 +706,10 @@ def reconcile() -> Reconciliation:
 
 
 def alert_days(item: Item) -> int:
-    return int(
-        item.alert_days or getattr(settings, "FANGKONG_SUPPLY_ALERT_DAYS", DEFAULT_ALERT_DAYS)
-    )
+    if item.alert_days:
+        return int(item.alert_days)
+    configured: int = getattr(settings, "FANGKONG_SUPPLY_ALERT_DAYS", DEFAULT_ALERT_DAYS)
+    return int(configured)
 
 
 def low_key(store_id: int, item_id: int) -> str:
@@ -779,7 +780,7 @@ def _open_low_alert(store: Store, item: Item, row: Any, today: dt.date) -> bool:
             key=key,
             source="supplies",
         )
-        ancestors = [p for p in _ancestor_paths(store.division_path)]
+        ancestors = [p for p in ancestor_paths(store.division_path)]
         officers = User.objects.filter(
             is_active=True,
             groups__name=group_name(Role.SUPPLIES_OFFICER),
@@ -799,10 +800,10 @@ def _resolve_low_alert(store: Store, item: Item) -> None:
         resolve_escalation(key)
 
 
-def _ancestor_paths(path: str) -> list[str]:
-    """``/22/2201/220102/`` → the paths of the division and each ancestor."""
+def ancestor_paths(path: str) -> list[str]:
+    """``22/2201/220102/`` → the paths of the division and each ancestor."""
     parts = [p for p in path.split("/") if p]
-    return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
+    return ["/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
 
 
 def check_all_supply(today: dt.date | None = None) -> int:

@@ -2,7 +2,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
-class Category(models.TextChoices):
+class ItemCategory(models.TextChoices):
     PROTECTIVE = "protective", _("protective equipment")
     DISINFECTION = "disinfection", _("disinfection")
     TESTING = "testing", _("testing")
@@ -45,7 +45,7 @@ OUTWARD = (MovementKind.ISSUE, MovementKind.TRANSFER_OUT, MovementKind.CONSUMPTI
 SIGNED = (MovementKind.ADJUSTMENT, MovementKind.COUNT)
 
 
-class Urgency(models.TextChoices):
+class SupplyUrgency(models.TextChoices):
     ROUTINE = "routine", _("routine")
     URGENT = "urgent", _("urgent")
     CRITICAL = "critical", _("critical")

@@ -15,15 +15,15 @@ from django.utils.translation import gettext_lazy as _
 
 from fangkong.core.jurisdiction import ScopedQuerySet
 from fangkong.supplies.choices import (
-    Category,
     DispatchState,
     DonorKind,
+    ItemCategory,
     MovementKind,
     Priority,
     RequestState,
     ShipmentState,
     StoreKind,
-    Urgency,
+    SupplyUrgency,
 )
 
 PATTERN = ["varchar_pattern_ops"]
@@ -36,7 +36,7 @@ class Item(models.Model):
 
     code = models.CharField(_("code"), max_length=20, unique=True)
     name = models.CharField(_("name"), max_length=60, unique=True)
-    category = models.CharField(_("category"), max_length=16, choices=Category.choices)
+    category = models.CharField(_("category"), max_length=16, choices=ItemCategory.choices)
     unit = models.CharField(_("unit"), max_length=10)
     standard = models.CharField(_("standard"), max_length=40, blank=True)
     alert_days = models.PositiveSmallIntegerField(_("alert below days of supply"), null=True)
@@ -124,7 +124,7 @@ class Stock(models.Model):
     class Meta:
         verbose_name = _("stock")
         verbose_name_plural = _("stock")
-        ordering = ["store", "item"]
+        ordering = ["store_id", "item_id"]  # by key: a sort on names would join and spill
         constraints = [
             models.UniqueConstraint(fields=["store", "item"], name="stock_unique_item"),
             models.CheckConstraint(condition=models.Q(on_hand__gte=0), name="stock_not_negative"),
@@ -203,6 +203,13 @@ class Movement(models.Model):
             models.Index(fields=["store", "item", "day"], name="movement_store_item_day_idx"),
             models.Index(
                 fields=["division_path", "id"], name="movement_path_idx", opclasses=[*PATTERN, ""]
+            ),
+            # the consumption of the last days over an area (days of supply, low supply)
+            models.Index(
+                fields=["day", "division_path"],
+                name="movement_consumption_idx",
+                condition=models.Q(kind="consumption"),
+                opclasses=["", "varchar_pattern_ops"],
             ),
             models.Index(
                 fields=["donation", "id"],
@@ -311,7 +318,7 @@ class SupplyRequest(models.Model):
         related_name="forwards",
     )
     urgency = models.CharField(
-        _("urgency"), max_length=10, choices=Urgency.choices, default=Urgency.ROUTINE
+        _("urgency"), max_length=10, choices=SupplyUrgency.choices, default=SupplyUrgency.ROUTINE
     )
     priority = models.PositiveSmallIntegerField(_("priority"), choices=Priority.choices)
     reason = models.CharField(_("reason"), max_length=500)

@@ -1,7 +1,11 @@
 """Pages without login: the donations received and where they went (issue #12)."""
 
-from django.urls import URLPattern
+from django.urls import path
+
+from fangkong.supplies.donation_views import public_donations
 
 app_name = "public"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("donations/", public_donations, name="donations"),
+]

@@ -165,16 +165,21 @@ def overflow_penalty(costs: FloatArray, sources: int, sinks: int) -> float:
     return 1.0 + 2.0 * (min(sources, sinks) + 1) * max(top, 1.0)
 
 
-def _solve_arcs(
+def solve_arcs(
     src: IntArray,
     dst: IntArray,
     cost: FloatArray,
     supply: IntArray,
     capacity: IntArray,
     penalty: float,
+    *,
+    options: dict[str, Any] | None = None,
 ) -> _LP:
     """min sum c x + penalty * overflow; each source: sum of its arcs + overflow = supply;
-    each sink: sum of its arcs <= capacity; x, overflow >= 0. Sparse; integral result."""
+    each sink: sum of its arcs <= capacity; x, overflow >= 0. Sparse; integral result.
+
+    ``options``: HiGHS options passed as they are to ``linprog(method="highs")`` (e.g.
+    ``{"presolve": False}``); the defaults when None."""
     n, m, a = len(supply), len(capacity), len(src)
     arcs = np.arange(a)
     # Columns: the arcs, then one overflow column per source.
@@ -195,6 +200,7 @@ def _solve_arcs(
         b_eq=supply.astype(float),
         bounds=(0, None),
         method="highs",
+        options=options,
     )
     if res.status != 0:
         raise RuntimeError(f"transportation LP failed: {res.message}")
@@ -211,6 +217,9 @@ def _solve_arcs(
     u = np.asarray(res.eqlin.marginals, dtype=float)
     v = np.asarray(res.ineqlin.marginals, dtype=float) if m else np.zeros(0)
     return _LP(x, overflow, u, v, "optimal")
+
+
+_solve_arcs = solve_arcs  # the former private name, kept for its callers
 
 
 def solve_transportation(cost: ArrayLike, supply: ArrayLike, capacity: ArrayLike) -> Transport:

@@ -502,7 +502,97 @@ def every_page(tree: Any, admin: User) -> dict[str, dict[str, Any]]:
         **_cases_and_contacts(tree),
         **_treatment(tree),
         **_command(tree, admin),
+        **_supplies(tree, admin),
     }
+
+
+def _supplies(tree: Any, admin: User) -> dict[str, dict[str, Any]]:
+    """The pages of issue #12: a city warehouse and a hospital's store of 南关区, a request
+    approved and allocated, a plan, a producer with an order, output and a token, a donation
+    passed on."""
+    from fangkong.medical.tests.factories import make_hospital
+    from fangkong.supplies import donations, production, requests
+    from fangkong.supplies.tests.factories import make_facility_store, make_item, make_store, put
+
+    warehouse = make_store(tree.changchun, "安全页仓库")
+    hospital = make_facility_store(make_hospital(tree.nanguan, "安全页医院"))
+    n95 = make_item("n95")
+    put(warehouse, n95, 1000)
+    officer = account_actions.create_user(
+        actor=None,
+        username="security_page_officer",
+        password=PASSWORD,
+        home_division=tree.changchun,
+        roles=[Role.SUPPLIES_OFFICER],
+        full_name="安全页物资员",
+    )
+    clinic = account_actions.create_user(
+        actor=None,
+        username="security_page_clinic",
+        password=PASSWORD,
+        home_division=tree.nanguan,
+        roles=[Role.CLINIC_STAFF],
+        full_name="安全页医生",
+    )
+    request = requests.submit_request(
+        actor=clinic, store=hospital, addressed_to=tree.changchun, reason="安全页", lines={n95: 300}
+    )
+    requests.decide(actor=officer, request=request, approved={n95: 200}, reason="部分批准")
+    line = request.lines.get()
+    shipment = requests.allocate(
+        actor=officer, request=request, allocations=[(line, warehouse, 100)]
+    )[0]
+    second = requests.submit_request(
+        actor=clinic,
+        store=hospital,
+        addressed_to=tree.changchun,
+        reason="安全页二",
+        lines={n95: 50},
+    )
+    requests.decide(actor=officer, request=second, approved={n95: 50})
+    plan = requests.propose_plan(actor=officer, division=tree.changchun)
+    producer = production.register_producer(
+        actor=None,
+        data={
+            "name": "安全页企业",
+            "delivers_to": warehouse,
+            "contact_name": "王",
+            "phone": "13900000001",
+        },
+    )
+    production.set_capacity(actor=None, producer=producer, item=n95, daily_capacity=100)
+    order = production.issue_dispatch(
+        actor=admin, producer=producer, item=n95, quantity_value=70,
+        start=dt.date(2020, 2, 1), end=dt.date(2020, 2, 7),
+    )  # fmt: skip
+    token, _raw = production.create_producer_token(actor=admin, producer=producer, name="ERP")
+    donation = donations.record_donation(
+        actor=admin, donor="安全页捐赠人", donor_kind="enterprise", received_on=dt.date(2020, 2, 3),
+        store=warehouse, receiving_org="红十字会", lines={n95: 50},
+    )  # fmt: skip
+    donations.distribute_donation(
+        actor=admin, donation=donation, target_store=hospital, item=n95, quantity_value=5
+    )
+    pages: dict[str, dict[str, Any]] = {
+        f"supplies:{name}": {"pk": hospital.pk}
+        for name in ("store", "store_edit", "store_book", "store_consumption", "store_count")
+    }
+    pages["supplies:item_edit"] = {"pk": n95.pk}
+    for name in ("request", "request_decide", "request_allocate", "request_forward"):
+        pages[f"supplies:{name}"] = {"pk": request.pk}
+    for name in ("shipment_ship", "shipment_receive"):
+        pages[f"supplies:{name}"] = {"pk": shipment.pk}
+    pages["supplies:plan"] = {"pk": plan.pk}
+    for name in (
+        "producer", "producer_edit", "producer_capacity", "producer_token_new", "dispatch_new",
+        "output_report",
+    ):  # fmt: skip
+        pages[f"supplies:{name}"] = {"pk": producer.pk}
+    pages["supplies:producer_token_revoke"] = {"pk": token.pk}
+    pages["supplies:dispatch_close"] = {"pk": order.pk}
+    pages["supplies:donation"] = {"pk": donation.pk}
+    pages["supplies:donation_distribute"] = {"pk": donation.pk}
+    return pages
 
 
 def _command(tree: Any, admin: User) -> dict[str, dict[str, Any]]:

@@ -165,3 +165,32 @@ def test_the_import_and_its_copy_limit_are_each_timed_three_times(
     assert len(xlsx_row.samples["import_seconds"]) == 3
     assert "median of 3 runs" in xlsx_row.measured
     assert not Screening.objects.filter(client_uuid__isnull=False).exists()  # cleaned up
+
+
+@pytest.mark.skipif(
+    database_vendor() != "postgresql", reason="the ledger is generated inside PostgreSQL"
+)
+@pytest.mark.django_db(transaction=True)  # the concurrent issues commit on their own connections
+def test_the_supplies_scenario_runs_at_a_tiny_scale(tree: SimpleNamespace) -> None:
+    # The issue's figures are 10 million movements, 100 threads and 2,000 demand points; at
+    # --scale 0.0002 the same steps run over 2,000 movements, 10 threads and 20 points.
+    from bench import supplies_data
+    from bench.scenarios import Context
+    from bench.scenarios.supplies import Out, build_supplies, measure_all, state_for
+
+    ctx = Context(repeat=1, warmup=0, grids=0, seed=1, reused_database=False, runs=1)
+    ctx.scale = 0.0002
+    scale = supplies_data.Scale.of(ctx.scale)
+    build_supplies(ctx.setup, tree.province, scale, ctx.seed)
+    state = state_for(ctx, tree.province, scale)
+    out = Out()
+
+    measure_all(state, out)
+
+    assert supplies_data.check_ledger() == (0, 0)  # never negative, balances = ledger sums
+    rows = {row.operation.split(" (")[0]: row for row in out.summary}
+    assert "0 differences" in rows["nightly reconciliation"].measured
+    concurrent = next(r for r in out.summary if "concurrent issues" in r.operation)
+    assert concurrent.met, concurrent.notes  # 5 of 10 booked, 5 refused, balance 0
+    assert len(out.measurements) == 3  # stock everywhere, days of supply, low supply
+    assert all(m.raw is not None for m in out.measurements)

@@ -10,14 +10,14 @@ from django.db import transaction
 from fangkong.medical.models import Facility
 from fangkong.regions.models import Division
 from fangkong.supplies import actions
-from fangkong.supplies.choices import Category, MovementKind
+from fangkong.supplies.choices import ItemCategory, MovementKind
 from fangkong.supplies.models import Item, Store
 
 ITEMS = {
-    "n95": ("N95", "医用防护口罩", Category.PROTECTIVE, "只", "GB 19083"),
-    "surgical": ("SURG", "医用外科口罩", Category.PROTECTIVE, "只", "YY 0469"),
-    "gown": ("GOWN", "医用防护服", Category.PROTECTIVE, "件", "GB 19082"),
-    "goggles": ("GOGG", "护目镜", Category.PROTECTIVE, "副", ""),
+    "n95": ("N95", "医用防护口罩", ItemCategory.PROTECTIVE, "只", "GB 19083"),
+    "surgical": ("SURG", "医用外科口罩", ItemCategory.PROTECTIVE, "只", "YY 0469"),
+    "gown": ("GOWN", "医用防护服", ItemCategory.PROTECTIVE, "件", "GB 19082"),
+    "goggles": ("GOGG", "护目镜", ItemCategory.PROTECTIVE, "副", ""),
 }
 
 

@@ -90,6 +90,26 @@ class Command(BaseCommand):
                     "staff": result["treatment_staff"],
                 }
             )
+            self.stdout.write(
+                _(
+                    "Supplies: %(items)s items, %(stores)s stores with %(movements)s ledger rows "
+                    "over 30 days, %(alerts)s low-supply alert(s), %(requests)s requests, "
+                    "%(producers)s producers, %(donations)s donations "
+                    "(public page: /public/donations/)."
+                )
+                % {
+                    k: result.get(f"supplies_{k}", 0)
+                    for k in (
+                        "items",
+                        "stores",
+                        "movements",
+                        "alerts",
+                        "requests",
+                        "producers",
+                        "donations",
+                    )
+                }
+            )
         else:
             self.stdout.write(_("The demo data is already there; using it as it is."))
         self.stdout.write(
