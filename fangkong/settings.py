@@ -362,3 +362,6 @@ FANGKONG_WECHAT_WORK_WEBHOOK = os.environ.get("FANGKONG_WECHAT_WORK_WEBHOOK", ""
 FANGKONG_NOTIFICATION_TIMEOUT = float(os.environ.get("FANGKONG_NOTIFICATION_TIMEOUT", "5"))
 # An escalation still open this many hours after it last escalated goes one level up.
 FANGKONG_ESCALATE_AFTER_HOURS = int(os.environ.get("FANGKONG_ESCALATE_AFTER_HOURS", "4"))
+# Supplies (docs/supplies.md): a store's item alerts below this many days of supply, unless the
+# item of the catalogue sets its own.
+FANGKONG_SUPPLY_ALERT_DAYS = int(os.environ.get("FANGKONG_SUPPLY_ALERT_DAYS", "3"))

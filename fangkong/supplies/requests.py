@@ -465,6 +465,8 @@ def allocate(
     and store (planned; stock is taken when shipped). In total per item at most what is
     approved and not yet allocated or forwarded. A store outside the area answers as a store
     that does not exist."""
+    if actor is None:
+        raise ActionError(_("An allocation is made by a person."), code="no_allocator")
     cleaned: list[tuple[RequestLine, Store, int]] = []
     for line, store, value in allocations:
         if value in (None, "", 0, "0"):
