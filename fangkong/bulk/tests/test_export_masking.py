@@ -117,6 +117,7 @@ def test_each_app_registers_its_own_lists_and_import_kinds() -> None:
         "care": "fangkong.care.exports",
         "cases": "fangkong.cases.exports",
         "contacts": "fangkong.tracing.exports",
+        "ledger": "fangkong.supplies.exports",
     }
     assert imports.KINDS["screenings"].run.__module__ == "fangkong.screening.imports"
     assert imports.KINDS["contacts"].run.__module__ == "fangkong.tracing.importer"

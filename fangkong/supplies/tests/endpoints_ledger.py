@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from fangkong.core.tests.endpoints import LIST, OWN, SCOPED, Case, Target, World, form
+from fangkong.core.tests.endpoints import LIST, OWN, SCOPED, Case, Target, World, exported, form
 from fangkong.supplies.models import Store
 from fangkong.supplies.tests.factories import make_item, make_store, put
 
@@ -64,6 +64,10 @@ def _last(store: Store) -> int:
     from fangkong.supplies.models import Movement
 
     return Movement.objects.filter(store=store).order_by("-id").values_list("id", flat=True)[0]
+
+
+def ledger_exported(w: World) -> Target:
+    return Target(home=w.tree.nanguan, marker=_store(w).name)
 
 
 def ledger_of_store(w: World) -> Target:
@@ -142,6 +146,7 @@ CASES: list[Case] = [
     Case("supplies:store_count", "POST", SCOPED, store_count, ok=(302,)),
     Case("supplies:ledger", "GET", LIST, ledger_listed),
     Case("supplies:ledger", "GET", SCOPED, ledger_of_store, variant="store"),
+    Case("bulk:export", "GET", LIST, exported("ledger", ledger_exported), variant="ledger"),
     Case(
         "supplies:reconciliations",
         "GET",
