@@ -30,7 +30,7 @@ from fangkong.command.models import (
     VenueClosure,
 )
 from fangkong.command.permissions import CommandPerm as Perm
-from fangkong.core.api import InputSchema
+from fangkong.core.api import InputSchema, numbered_page
 from fangkong.core.errors import ActionError
 from fangkong.core.jurisdiction import get_visible_or_404, scope_of, user_of
 from fangkong.core.parsing import ApiDateTime, ApiId
@@ -271,13 +271,7 @@ def _issuer(request: HttpRequest) -> Division:
 
 
 def _paged(items: Any, number: int) -> dict[str, Any]:
-    page = Paginator(items, PAGE).get_page(number)
-    return {
-        "count": page.paginator.count,
-        "page": page.number,
-        "pages": page.paginator.num_pages,
-        "items": list(page.object_list),
-    }
+    return numbered_page(items, number, PAGE)
 
 
 @router.get(

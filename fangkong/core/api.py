@@ -323,3 +323,18 @@ def docs_access(view: Any) -> Any:
         return redirect_to_login(request.get_full_path())
 
     return wrapped
+
+
+def numbered_page(items: Any, number: int, size: int = 50) -> dict[str, Any]:
+    """A page of ``items`` by number, as the list operations answer it: ``count``, ``page``,
+    ``pages`` and ``items`` (Django's ``Paginator``: an out-of-range number gives the last
+    page)."""
+    from django.core.paginator import Paginator
+
+    page = Paginator(items, size).get_page(number)
+    return {
+        "count": page.paginator.count,
+        "page": page.number,
+        "pages": page.paginator.num_pages,
+        "items": list(page.object_list),
+    }

@@ -5,6 +5,7 @@ writes on them (requests, production and donations have their own routers: ``req
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
@@ -163,6 +164,13 @@ def _item(code: str) -> Item:
     return item
 
 
+def _keyset(qs: Any, limit: int) -> dict[str, object]:
+    """``limit`` rows of an ordered queryset and the key to pass as ``after`` for the next."""
+    rows = list(qs[: limit + 1])
+    more = len(rows) > limit
+    return {"items": rows[:limit], "next_after": rows[limit - 1].pk if more else None}
+
+
 def _store(request: HttpRequest, pk: int) -> Store:
     store: Store = get_visible_or_404(Store.objects.select_related("division"), request.user, pk=pk)
     return store
@@ -206,9 +214,7 @@ def list_stores(request: HttpRequest, query: Query[SupplyStoreQuery]) -> dict[st
         qs = qs.filter(kind=query.kind)
     if query.after:
         qs = qs.filter(id__gt=query.after)
-    rows = list(qs[: query.limit + 1])
-    more = len(rows) > query.limit
-    return {"items": rows[: query.limit], "next_after": rows[query.limit - 1].pk if more else None}
+    return _keyset(qs, query.limit)
 
 
 @router.get("/supplies/stores/{pk}", response=SupplyStoreDetailOut, summary="A store and its stock")
@@ -254,9 +260,7 @@ def list_movements(request: HttpRequest, query: Query[SupplyMovementQuery]) -> d
         qs = qs.filter(day__lte=query.until)
     if query.after:
         qs = qs.filter(id__lt=query.after)
-    rows = list(qs[: query.limit + 1])
-    more = len(rows) > query.limit
-    return {"items": rows[: query.limit], "next_after": rows[query.limit - 1].pk if more else None}
+    return _keyset(qs, query.limit)
 
 
 @router.post(

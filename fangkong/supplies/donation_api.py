@@ -7,12 +7,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.core.paginator import Paginator
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
-from fangkong.core.api import InputSchema
+from fangkong.core.api import InputSchema, numbered_page
 from fangkong.core.errors import ActionError
 from fangkong.core.jurisdiction import get_visible_or_404, user_of
 from fangkong.core.parsing import ApiDate, ApiId
@@ -135,13 +134,7 @@ def list_donations(request: HttpRequest, query: Query[SupplyDonationQuery]) -> d
     )
     if query.q:
         items = items.filter(donor__icontains=query.q)
-    page = Paginator(items, PAGE).get_page(query.page)
-    return {
-        "count": page.paginator.count,
-        "page": page.number,
-        "pages": page.paginator.num_pages,
-        "items": list(page.object_list),
-    }
+    return numbered_page(items, query.page, PAGE)
 
 
 @router.get(

@@ -9,14 +9,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.security import HttpBearer
 from pydantic import BeforeValidator
 
-from fangkong.core.api import ActiveSessionAuth, InputSchema, TokenAuth
+from fangkong.core.api import ActiveSessionAuth, InputSchema, TokenAuth, numbered_page
 from fangkong.core.jurisdiction import get_visible_or_404, user_of
 from fangkong.core.parsing import ApiDate, ApiId
 from fangkong.core.permissions import require
@@ -166,13 +165,7 @@ def list_producers(request: HttpRequest, query: Query[SupplyProducerQuery]) -> d
     )
     if query.q:
         items = items.filter(name__icontains=query.q)
-    page = Paginator(items, PAGE).get_page(query.page)
-    return {
-        "count": page.paginator.count,
-        "page": page.number,
-        "pages": page.paginator.num_pages,
-        "items": list(page.object_list),
-    }
+    return numbered_page(items, query.page, PAGE)
 
 
 @router.get(

@@ -13,7 +13,7 @@ from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
-from fangkong.core.api import InputSchema
+from fangkong.core.api import InputSchema, numbered_page
 from fangkong.core.errors import ActionError
 from fangkong.core.jurisdiction import get_visible_or_404, user_of
 from fangkong.core.parsing import ApiId
@@ -221,13 +221,7 @@ def list_requests(request: HttpRequest, query: Query[SupplyRequestQuery]) -> dic
         items = items.filter(state=query.state)
     if query.q:
         items = items.filter(Q(store__name__icontains=query.q) | Q(reason__icontains=query.q))
-    page = Paginator(items.order_by("-created_at", "-id"), PAGE).get_page(query.page)
-    return {
-        "count": page.paginator.count,
-        "page": page.number,
-        "pages": page.paginator.num_pages,
-        "items": list(page.object_list),
-    }
+    return numbered_page(items.order_by("-created_at", "-id"), query.page, PAGE)
 
 
 @router.post(
