@@ -31,6 +31,8 @@ from fangkong.supplies import donation_api, production_api, request_api
 from fangkong.supplies.api import router as supplies_router
 from fangkong.tracing.api import router as tracing_router
 from fangkong.treatment.api import router as treatment_router
+from fangkong.warning import import_api, screen_api
+from fangkong.warning.api import router as warning_router
 from fangkong.zeroreport.api import router as zeroreport_router
 
 api = FangkongAPI(
@@ -73,3 +75,6 @@ api.add_router("/", production_api.router)
 api.add_router("/", donation_api.router)
 api.add_router("/", exports_router)
 api.add_router("/", imports_router)
+api.add_router("/", warning_router)
+api.add_router("/", screen_api.router)
+api.add_router("/", import_api.router)

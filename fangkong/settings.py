@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "fangkong.reports",
     "fangkong.notifications",
     "fangkong.supplies",
+    "fangkong.warning",
     "fangkong.bulk",
     "fangkong.demo",
 ]

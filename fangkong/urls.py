@@ -26,6 +26,7 @@ urlpatterns = [
     path("notifications/", include("fangkong.notifications.urls")),
     path("supplies/", include("fangkong.supplies.urls")),
     path("public/", include("fangkong.supplies.public_urls")),
+    path("warning/", include("fangkong.warning.urls")),
     path("bulk/", include("fangkong.bulk.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/", api.urls),

@@ -21,11 +21,12 @@ SCENARIOS: dict[str, str] = {
     "beds": "bench.scenarios.beds",
     "command": "bench.scenarios.command",
     "supplies": "bench.scenarios.supplies",
+    "warning": "bench.scenarios.warning",
 }
 
 # Scenarios whose data cannot share a database with the others get their own: the database
 # BENCH_DATABASE_URL names, with ``_<name>`` appended (gridops adds its own grids and people).
-OWN_DATABASE = {"gridops", "cases", "beds", "command", "supplies"}
+OWN_DATABASE = {"gridops", "cases", "beds", "command", "supplies", "warning"}
 
 
 @dataclass

@@ -31,6 +31,7 @@ from fangkong.screening.permissions import ScreeningPerm
 from fangkong.supplies.permissions import SuppliesPerm
 from fangkong.tracing.permissions import TracingPerm
 from fangkong.treatment.permissions import TreatmentPerm
+from fangkong.warning.permissions import WarningPerm
 from fangkong.zeroreport.permissions import ZeroReportPerm
 
 
@@ -454,6 +455,24 @@ _supplies: dict[Role, list[StrEnum]] = {
     Role.HEALTH_COMMISSION: SUPPLIES_READ,
 }
 for _role, _perms in _supplies.items():
+    ROLE_PERMISSIONS[_role] = [*ROLE_PERMISSIONS[_role], *_perms]
+
+
+# Early warning (监测预警, issue #13): command offices and the health commission read the
+# indicators, Rt and signals of their area and give signals their verdict; the province's command
+# office and the health commission import reported counts and set the methods' parameters; a
+# city's command office imports its own counts; the organisation department reads.
+WARNING_READ: list[StrEnum] = [WarningPerm.VIEW]
+WARNING_JUDGE: list[StrEnum] = [WarningPerm.VIEW, WarningPerm.JUDGE]
+_warning: dict[Role, list[StrEnum]] = {
+    Role.TOWNSHIP_COMMAND: WARNING_READ,
+    Role.COUNTY_COMMAND: WARNING_JUDGE,
+    Role.CITY_COMMAND: [*WARNING_JUDGE, WarningPerm.IMPORT_COUNTS],
+    Role.PROVINCE_COMMAND: list(WarningPerm),
+    Role.HEALTH_COMMISSION: list(WarningPerm),
+    Role.ORGANIZATION_DEPT: WARNING_READ,
+}
+for _role, _perms in _warning.items():
     ROLE_PERMISSIONS[_role] = [*ROLE_PERMISSIONS[_role], *_perms]
 
 

@@ -25,6 +25,7 @@ from fangkong.demo.reports import load_reports
 from fangkong.demo.screening import load_screening
 from fangkong.demo.supplies import load_supplies
 from fangkong.demo.treatment import load_treatment
+from fangkong.demo.warning import load_warning
 from fangkong.regions import actions as region_actions
 from fangkong.regions.choices import Level, StaffKind
 from fangkong.regions.importer import read_division_files
@@ -268,6 +269,7 @@ def load_demo() -> dict[str, int]:
         supplies = load_supplies()  # the facilities' stores: after treatment's facilities
         grid_days = load_zero_report_history()  # reads every record above
         reports = load_reports(county_code=DEMO_COUNTY)  # last: its figures read everything
+        warning = load_warning()  # after everything: the indicators read every record
     return {
         "divisions_imported": int(imported),
         "zones": zones,
@@ -289,4 +291,5 @@ def load_demo() -> dict[str, int]:
         **{f"directives_{k}": v for k, v in directives.items()},
         "daily_reports": reports,
         **{f"supplies_{k}": v for k, v in supplies.items()},
+        **{f"warning_{k}": v for k, v in warning.items()},
     }

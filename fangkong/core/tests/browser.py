@@ -100,7 +100,7 @@ AXE_RUN_JS = """(tags) => window.axe.run(document, {runOnly: {type: "tag", value
 
 # ECharts is fetched after the page has loaded (app.js); a chart sets data-ready when drawn and
 # the class map-failed when it cannot be.
-CHARTS_SETTLED_JS = """() => [...document.querySelectorAll("#map, .zr-chart")]
+CHARTS_SETTLED_JS = """() => [...document.querySelectorAll("#map, .zr-chart, .screen-chart")]
   .every(el => el.dataset.ready || el.classList.contains("map-failed"))"""
 
 # Inputs whose placeholder is wider than the box it is shown in (it would be cut off).

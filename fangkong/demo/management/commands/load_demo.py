@@ -110,6 +110,21 @@ class Command(BaseCommand):
                     )
                 }
             )
+            self.stdout.write(
+                _(
+                    "Early warning: Jilin's real 2020 epidemic (%(rows)s daily counts, "
+                    "%(corrections)s corrections of the source), %(computed)s indicator values "
+                    "of the last 30 days, %(alarms_2020)s alarms on 2020 and %(alarms)s in the "
+                    "last 30 days (command screen: /warning/screen/wall/)."
+                )
+                % {
+                    "rows": result.get("warning_imported_rows", 0),
+                    "corrections": result.get("warning_imported_corrections", 0),
+                    "computed": result.get("warning_computed_rows", 0),
+                    "alarms_2020": result.get("warning_alarms_2020", 0),
+                    "alarms": result.get("warning_alarms", 0),
+                }
+            )
         else:
             self.stdout.write(_("The demo data is already there; using it as it is."))
         self.stdout.write(
