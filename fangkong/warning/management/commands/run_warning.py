@@ -9,17 +9,14 @@ import datetime as dt
 import time
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fangkong.audit.context import origin
-from fangkong.core.parsing import BadInput, parse_date
 from fangkong.regions.choices import Level
-from fangkong.regions.models import Division
 from fangkong.warning import detection
-
-MAX_DAYS = 3660  # ten years in one run
+from fangkong.warning.management import days
 
 
 class Command(BaseCommand):
@@ -31,12 +28,7 @@ class Command(BaseCommand):
         )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--day", help=_("the day, YYYY-MM-DD"))
-        parser.add_argument("--from", dest="start", help=_("the first day, YYYY-MM-DD"))
-        parser.add_argument("--to", dest="end", help=_("the last day, YYYY-MM-DD"))
-        parser.add_argument(
-            "--under", help=_("only the subtree of this division (its 12-digit code)")
-        )
+        days.add_arguments(parser)
         parser.add_argument(
             "--no-indicators",
             action="store_true",
@@ -55,36 +47,9 @@ class Command(BaseCommand):
             help=_("the lowest level detection runs at (1 province … 6 grid; 3 county by default)"),
         )
 
-    def _days(self, options: dict[str, Any]) -> tuple[dt.date, dt.date]:
-        try:
-            day = parse_date(options.get("day"), field="--day")
-            start = parse_date(options.get("start"), field="--from")
-            end = parse_date(options.get("end"), field="--to")
-        except BadInput as exc:
-            raise CommandError(exc.message) from None
-        if day is not None and (start or end):
-            raise CommandError(_("Give either --day or --from and --to, not both."))
-        if day is None and (start is None) != (end is None):
-            raise CommandError(_("Give both --from and --to."))
-        if day is not None:
-            return day, day
-        if start is None or end is None:
-            yesterday = timezone.localdate() - dt.timedelta(days=1)
-            return yesterday, yesterday
-        if end < start:
-            raise CommandError(_("--to must not be before --from."))
-        if (end - start).days >= MAX_DAYS:
-            raise CommandError(_("At most %(n)s days in one run.") % {"n": MAX_DAYS})
-        return start, end
-
     def handle(self, *args: Any, **options: Any) -> None:
-        start, end = self._days(options)
-        under = None
-        if options.get("under"):
-            code = options["under"]
-            under = Division.objects.filter(code=code).first()
-            if under is None:
-                raise CommandError(_("No division has the code %(code)s.") % {"code": code})
+        start, end = days.days(options, timezone.localdate() - dt.timedelta(days=1))
+        under = days.under(options)
         began = time.monotonic()
         with origin(channel="cli"):
             if not options["no_indicators"]:
