@@ -47,6 +47,7 @@ from fangkong.tracing.permissions import TracingPerm
 from fangkong.warning.choices import Indicator, Method, Source
 from fangkong.warning.models import IndicatorDay, Signal
 from fangkong.warning.permissions import WarningPerm
+from fangkong.warning.selectors import alert_since
 from fangkong.zeroreport.permissions import ZeroReportPerm
 
 if TYPE_CHECKING:
@@ -56,7 +57,6 @@ if TYPE_CHECKING:
 
 CURVE_DAYS = 366  # the epidemic curve reaches this far back (the 2020 series fits in it)
 ALERTS = 10  # open signals listed
-ALERT_DAYS = 14  # an unjudged signal is an alert on the screen for two weeks after its last day
 SUPPLIES = 6  # low-supply alerts listed
 LOW_SUPPLY_KEY = "supplies:low:"  # supplies.actions.low_key
 
@@ -450,13 +450,13 @@ def _map(
 
 
 def _alerts(user: User | AnonymousUser, division: Division, day: dt.date) -> dict[str, Any]:
-    """Signals without a verdict that ran in the :data:`ALERT_DAYS` days up to ``day``: the
+    """Signals without a verdict that ran in the ``selectors.ALERT_DAYS`` days up to ``day``: the
     alerts of the moment (a back-filled signal of 2020 is not an alert of today; the screen of a
     day of 2020 shows that day's)."""
     open_signals = Signal.objects.visible_to(user).filter(
         verdict="",
         division_path__startswith=division.path,
-        end__gte=day - dt.timedelta(days=ALERT_DAYS - 1),
+        end__gte=alert_since(day),
         start__lte=day,
     )
     rows = list(open_signals.select_related("division").order_by("-end", "-id")[:ALERTS])

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from django.db.models import Count, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fangkong.core.parsing import BadInput
@@ -85,9 +86,21 @@ def signals(user: User, filters: SignalFilters | None = None) -> QuerySet[Signal
     return items.order_by("-end", "-id")
 
 
-def open_count(user: User) -> int:
-    """Signals of the user's area waiting for a verdict (one COUNT)."""
-    return Signal.objects.visible_to(user).filter(verdict="").count()
+# An unjudged signal is an alert for two weeks after its last day (the workbench and the command
+# screen): a back-filled signal of 2020 waits on the signals' list, not on today's desk.
+ALERT_DAYS = 14
+
+
+def alert_since(day: dt.date) -> dt.date:
+    """The first last-day of a signal that is still an alert on ``day``."""
+    return day - dt.timedelta(days=ALERT_DAYS - 1)
+
+
+def open_count(user: User, day: dt.date | None = None) -> int:
+    """Signals of the user's area waiting for a verdict that are alerts on ``day`` (today by
+    default; one COUNT)."""
+    since = alert_since(day or timezone.localdate())
+    return Signal.objects.visible_to(user).filter(verdict="", end__gte=since).count()
 
 
 @dataclass

@@ -28,7 +28,12 @@ def _open(ctx: WorkContext) -> int:
 
 
 def _signals(ctx: WorkContext) -> str:
-    return f"{reverse('warning:signals')}?verdict=open"
+    from django.utils import timezone
+
+    from fangkong.warning.selectors import alert_since
+
+    since = alert_since(timezone.localdate()).isoformat()
+    return f"{reverse('warning:signals')}?verdict=open&start={since}"
 
 
 WORKBENCH = [

@@ -503,7 +503,22 @@ def every_page(tree: Any, admin: User) -> dict[str, dict[str, Any]]:
         **_treatment(tree),
         **_command(tree, admin),
         **_supplies(tree, admin),
+        **_warning(tree),
     }
+
+
+def _warning(tree: Any) -> dict[str, dict[str, Any]]:
+    """The pages of issue #13's early warning: a signal of 南关区."""
+    import datetime as dt
+
+    from fangkong.warning.models import Signal
+
+    signal = Signal.objects.create(
+        division=tree.nanguan, division_path=tree.nanguan.path, indicator="confirmed_local",
+        source="computed", method="C1", start=dt.date(2020, 2, 1), end=dt.date(2020, 2, 2),
+        alarms=2, peak_observed=9,
+    )  # fmt: skip
+    return {f"warning:{name}": {"pk": signal.pk} for name in ("signal", "signal_verdict")}
 
 
 def _supplies(tree: Any, admin: User) -> dict[str, dict[str, Any]]:

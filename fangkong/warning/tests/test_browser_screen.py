@@ -23,7 +23,6 @@ from django.utils import timezone
 from conftest import add_division
 from fangkong.accounts.roles import Role, sync_roles
 from fangkong.command.choices import WorkField
-from fangkong.core.tests import browser as harness
 from fangkong.core.tests.browser import UI
 from fangkong.medical.choices import BedType
 from fangkong.medical.tests.factories import make_hospital, make_ward
@@ -42,10 +41,6 @@ from fangkong.warning.tests.factories import make_indicator_days
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
 
-# the browser harness's fixtures (core's conftest registers them for core's tests only)
-browser = harness.browser
-viewport = harness.viewport
-ui = harness.ui
 pytestmark = pytest.mark.browser
 
 DAY = dt.date(2020, 2, 15)

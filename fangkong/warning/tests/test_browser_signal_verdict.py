@@ -11,10 +11,9 @@ from types import SimpleNamespace
 import pytest
 
 from fangkong.accounts.models import User
-from fangkong.accounts.roles import Role
+from fangkong.accounts.roles import Role, sync_roles
 from fangkong.command.models import GroupMember
 from fangkong.command.tests.factories import make_group, make_member, make_responsibility
-from fangkong.core.tests import browser as harness
 from fangkong.core.tests.browser import UI
 from fangkong.notifications.models import Escalation
 from fangkong.warning import detection
@@ -22,15 +21,15 @@ from fangkong.warning.choices import Method, Verdict
 from fangkong.warning.models import Signal
 from fangkong.warning.tests.signal_factories import DAY, flat_then
 
-browser = harness.browser
-viewport = harness.viewport
-ui = harness.ui
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
 def county_leader(tree: SimpleNamespace, make_user: Callable[..., User]) -> User:
-    """南关区's deputy head answering for medical work (包保), with a county command account."""
+    """南关区's deputy head answering for medical work (包保), with a county command account.
+    The role groups are made again first: a browser test's flush empties them (see core's
+    ``live_tree``)."""
+    sync_roles()
     group = make_group(tree.nanguan)
     deputy = make_member(group, "王晓梅", "副区长", "deputy", "13900000002")
     user = make_user(tree.nanguan, roles=[Role.COUNTY_COMMAND], username="wangxm")

@@ -10,6 +10,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.core.management import call_command
+from django.utils import translation
 
 from conftest import add_division
 from fangkong.regions.choices import Level
@@ -97,7 +98,8 @@ def test_loading_again_changes_nothing(jilin: SimpleNamespace) -> None:
     epidemic2020.load()
     before = list(IndicatorDay.objects.values_list("division_id", "indicator", "day", "value"))
     out = StringIO()
-    call_command("import_counts", "--jilin-2020", stdout=out)
+    with translation.override("en"):
+        call_command("import_counts", "--jilin-2020", stdout=out)
     after = list(IndicatorDay.objects.values_list("division_id", "indicator", "day", "value"))
     assert sorted(before) == sorted(after)
     assert "corrections" in out.getvalue()

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from fangkong.accounts.models import User
 from fangkong.accounts.roles import Role
@@ -152,7 +153,8 @@ def test_a_negative_daily_count_is_refused_and_nothing_is_written(
     bad = rows(tree.nanguan, [3, -1], kind="daily")
 
     # when it is imported
-    problems = _refused(officer, good + bad)
+    with translation.override("en"):
+        problems = _refused(officer, good + bad)
 
     # then the bad row is named with a clear message, and nothing is written or audited
     assert [(p.row, p.field) for p in problems] == [(4, "value")]

@@ -10,7 +10,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from fangkong.accounts.roles import Role
 from fangkong.medical.choices import BedType
@@ -212,7 +212,8 @@ def test_the_curve_starts_at_the_first_case_and_names_its_basis_and_source(
         tree.changchun, Indicator.CONFIRMED_IMPORTED, [0, 1, 0, 0, 0], first, source=Source.IMPORTED
     )
     make_indicator_days(tree.changchun, Indicator.ONSET_LOCAL, [0, 2, 1, 0, 0], first)
-    data = screen.screen_data(province_user, tree.changchun, DAY)
+    with translation.override("en"):
+        data = screen.screen_data(province_user, tree.changchun, DAY)
     curve = data["curve"]
     assert curve["days"][0] == first.isoformat() and curve["days"][-1] == DAY.isoformat()
     assert curve["report"]["source"] == Source.IMPORTED
@@ -238,7 +239,8 @@ def test_rt_comes_with_its_band_its_basis_and_the_childrens_latest(
     cases = [1 + i // 4 for i in range(60)]
     make_indicator_days(tree.nanguan, Indicator.ONSET_LOCAL, cases, start)
     make_indicator_days(tree.changchun, Indicator.ONSET_LOCAL, cases, start)
-    data = screen.screen_data(province_user, tree.changchun, DAY)
+    with translation.override("en"):
+        data = screen.screen_data(province_user, tree.changchun, DAY)
     rt = data["rt"]
     assert rt["basis"] == "onset" and "onset" in rt["title"]
     assert rt["dates"][-1] == DAY.isoformat()
