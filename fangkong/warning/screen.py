@@ -44,7 +44,7 @@ from fangkong.reports.models import DailyReport
 from fangkong.reports.permissions import ReportsPerm
 from fangkong.supplies.permissions import SuppliesPerm
 from fangkong.tracing.permissions import TracingPerm
-from fangkong.warning.choices import Indicator, Method, Source
+from fangkong.warning.choices import STOCK_INDICATORS, Indicator, Method, Source
 from fangkong.warning.models import IndicatorDay, Signal
 from fangkong.warning.permissions import WarningPerm
 from fangkong.warning.selectors import alert_since
@@ -260,7 +260,12 @@ def _figures(
             main = Source.IMPORTED
         other = Source.IMPORTED if main == Source.COMPUTED else Source.COMPUTED
         value, previous = total(main, day), total(main, before)
-        change = value - previous
+        # A stock (free beds, supplies short) is stored only for the days it was computed on
+        # as today: no row the day before means "not known", not 0, so no change is given.
+        known = not all(i in STOCK_INDICATORS for i in fig.indicators) or any(
+            (i, main, before) in values for i in fig.indicators
+        )
+        change: int | None = value - previous if known else None
         second = None
         if other in present:
             second = {
@@ -281,7 +286,7 @@ def _figures(
                 "value": value,
                 "previous": previous,
                 "change": change,
-                "worse": change > 0 if fig.rise_is_bad else change < 0,
+                "worse": change is not None and (change > 0 if fig.rise_is_bad else change < 0),
                 "source": main,
                 "source_label": str(SOURCE_LABELS[main]),
                 "other": second,

@@ -112,6 +112,16 @@ def test_a_figure_gives_the_day_and_its_change_from_the_day_before(
     assert [f["key"] for f in data["figures"]] == [f.key for f in screen.FIGURES]
 
 
+def test_a_stock_not_stored_the_day_before_has_no_change(
+    tree: SimpleNamespace, county_user: Any
+) -> None:
+    # given free beds stored on the day only (a stock is stored the days it was computed)
+    make_indicator_days(tree.nanguan, Indicator.BEDS_FREE, [166], DAY)
+    beds = _figure(screen.screen_data(county_user, tree.nanguan, DAY), "beds_free")
+    # then the figure stands without a change, rather than "+166 since yesterday"
+    assert (beds["value"], beds["change"], beds["worse"]) == (166, None, False)
+
+
 def test_a_city_with_only_imported_counts_shows_them_and_says_they_are_imported(
     tree: SimpleNamespace, province_user: Any
 ) -> None:

@@ -226,11 +226,11 @@
       var li = document.querySelector(".fig[data-key='" + f.key + "']");
       if (!li) { return; }
       li.classList.toggle("worse", !!f.worse);
-      li.classList.toggle("better", !f.worse && f.change !== 0);
+      li.classList.toggle("better", !f.worse && f.change !== 0 && f.change !== null);
       text(li.querySelector(".fig-value"), String(f.value));
       var change = li.querySelector(".fig-change");
       if (change && change.firstChild) {
-        change.firstChild.textContent = (f.change > 0 ? "▲ +" + f.change : f.change < 0 ? "▼ " + f.change : "= 0") + " ";
+        change.firstChild.textContent = (f.change === null ? "—" : f.change > 0 ? "▲ +" + f.change : f.change < 0 ? "▼ " + f.change : "= 0") + " ";
       }
       text(li.querySelector(".fig-source"), f.source_label + (f.other ? " · " + f.other.source_label + " " + f.other.value : ""));
     });
