@@ -17,6 +17,7 @@ from django.utils import translation
 from fangkong.accounts.models import User
 from fangkong.accounts.roles import Role
 from fangkong.audit.models import AuditEvent
+from fangkong.core.errors import ActionError
 from fangkong.regions.models import Division
 from fangkong.warning import imports, indicators
 from fangkong.warning.choices import Indicator as I
@@ -161,6 +162,18 @@ def test_a_negative_daily_count_is_refused_and_nothing_is_written(
     assert "negative" in problems[0].message
     assert not IndicatorDay.objects.exists()
     assert not AuditEvent.objects.filter(action="warning.counts_import").exists()
+
+
+def test_an_oversized_import_is_refused_whole(tree: SimpleNamespace, officer: User) -> None:
+    # given one row more than an import may hold (the API's schema caps its list the same)
+    one = rows(tree.nanguan, [1], kind="daily")[0]
+    too_many = [one] * (imports.MAX_ROWS + 1)
+    # then it is refused before any row is read, and nothing is written
+    with pytest.raises(ActionError) as refused, translation.override("en"):
+        imports.import_counts(actor=officer, rows=too_many)
+    assert refused.value.code == "too_many_rows"
+    assert f"{imports.MAX_ROWS}" in str(refused.value.message)
+    assert not IndicatorDay.objects.exists()
 
 
 def test_a_division_outside_the_jurisdiction_reads_as_unknown(
