@@ -91,6 +91,28 @@
     return echartsLoading;
   };
 
+  // A chart of daily series over days ("YYYY-MM-DD", labelled MM-DD) in `el`: 320 px high,
+  // smaller labels on a phone, redrawn on resize, data-ready set when drawn (the browser tests
+  // wait for it). Used by the supplies' output plan and the warning signal's series.
+  window.fangkong.dayChart = function (el, days, series, gridLeft) {
+    el.style.height = "320px";
+    el.style.width = "100%";
+    var narrow = el.clientWidth < 420;
+    var drawn = window.echarts.init(el, null, { renderer: "svg" });
+    drawn.setOption({
+      animation: false,
+      tooltip: { trigger: "axis", confine: true },
+      legend: { type: "scroll", top: 0 },
+      grid: { left: gridLeft || 48, right: 12, top: 36, bottom: 28 },
+      xAxis: { type: "category", data: days.map(function (d) { return d.slice(5); }),
+               axisLabel: { fontSize: narrow ? 9 : 11 } },
+      yAxis: { type: "value", min: 0 },
+      series: series
+    });
+    window.addEventListener("resize", function () { drawn.resize(); });
+    el.dataset.ready = "1";
+  };
+
   document.addEventListener("DOMContentLoaded", function () {
     setUpMenu();
     markCurrent();

@@ -20,22 +20,7 @@
       series.push({ name: item.name + " · " + chart.labels.actual, type: "bar",
                     data: chart.days.map(function (d) { return d in item.actual ? item.actual[d] : null; }) });
     });
-    el.style.height = "320px";
-    el.style.width = "100%";
-    var narrow = el.clientWidth < 420;
-    var drawn = window.echarts.init(el, null, { renderer: "svg" });
-    drawn.setOption({
-      animation: false,
-      tooltip: { trigger: "axis", confine: true },
-      legend: { type: "scroll", top: 0 },
-      grid: { left: 56, right: 12, top: 36, bottom: 28 },
-      xAxis: { type: "category", data: chart.days.map(function (d) { return d.slice(5); }),
-               axisLabel: { fontSize: narrow ? 9 : 11 } },
-      yAxis: { type: "value", min: 0 },
-      series: series
-    });
-    window.addEventListener("resize", function () { drawn.resize(); });
-    el.dataset.ready = "1";
+    window.fangkong.dayChart(el, chart.days, series, 56);
   }
   document.addEventListener("DOMContentLoaded", function () { window.fangkong.echarts().then(draw, draw); });
 })();

@@ -30,22 +30,7 @@
       series.splice(1, 0, { name: chart.method_label + " · 7d", type: "line", showSymbol: false,
                             data: chart.observed, lineStyle: { color: "#91cc75" } });
     }
-    el.style.height = "320px";
-    el.style.width = "100%";
-    var narrow = el.clientWidth < 420;
-    var drawn = window.echarts.init(el, null, { renderer: "svg" });
-    drawn.setOption({
-      animation: false,
-      tooltip: { trigger: "axis", confine: true },
-      legend: { type: "scroll", top: 0 },
-      grid: { left: 48, right: 12, top: 36, bottom: 28 },
-      xAxis: { type: "category", data: chart.days.map(function (d) { return d.slice(5); }),
-               axisLabel: { fontSize: narrow ? 9 : 11 } },
-      yAxis: { type: "value", min: 0 },
-      series: series
-    });
-    window.addEventListener("resize", function () { drawn.resize(); });
-    el.dataset.ready = "1";
+    window.fangkong.dayChart(el, chart.days, series, 48);
   }
   document.addEventListener("DOMContentLoaded", function () { window.fangkong.echarts().then(draw, draw); });
 })();
